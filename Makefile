@@ -1,0 +1,64 @@
+# Lost Generation — build everything with `make all`, test with `make test`.
+# Every target tracks its real inputs: an unchanged step is not redone.
+#   make all        environment + raw data + tidy tables + executed notebooks + figures
+#   make test       `make all`, then ruff and pytest (unit, integration, privacy, determinism)
+# Offline: export LOSTGEN_DATA_MIRROR=/path/to/a/copy/of/data/raw (CI: ../shared/data/raw).
+
+PYTHON_BOOT ?= python3
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+ENV_STAMP   := $(VENV)/.lostgen-installed
+MANIFEST    := data/processed/.manifest.json
+NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
+# notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
+LIB_SRC     := $(wildcard src/analysis/*.py)
+
+.PHONY: all env fetch data notebooks figures test lint bench clean clean-all help FORCE
+
+all: env data notebooks  ## build everything
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+env: $(ENV_STAMP)  ## create .venv and install the pinned packages
+$(ENV_STAMP): pyproject.toml requirements/constraints.txt
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+
+fetch: $(ENV_STAMP)  ## download (or copy from the mirror) and verify the raw files
+	$(PY) -m analysis fetch
+
+data: $(MANIFEST)  ## build data/processed/ (verifies raw sha256 every time)
+# The CLI verifies every raw file and rebuilds only when an input changed; the manifest's
+# mtime changes only on a rebuild, so notebooks are re-run only then.
+$(MANIFEST): $(ENV_STAMP) FORCE
+	$(PY) -m analysis data
+
+notebooks: $(EXECUTED)  ## execute the notebooks, writing figures/
+figures: notebooks
+
+build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) $(LIB_SRC)
+	$(PY) -m analysis notebooks $*
+
+lint: $(ENV_STAMP)  ## ruff
+	$(VENV)/bin/ruff check src tests notebooks scripts
+
+test: all lint  ## build, then run the test suite
+	$(PY) -m pytest
+
+bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scripts/bench.py)
+	$(PY) scripts/bench.py
+
+clean:  ## remove built tables, executed notebooks and figure images (keeps raw data)
+	rm -rf build
+	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -f figures/*.png figures/*.svg
+
+clean-all: clean  ## also remove raw downloads and the virtual environment
+	find data/raw -mindepth 1 -maxdepth 1 ! -name manual ! -name README.md -exec chmod -R u+w {} + -exec rm -rf {} +
+	rm -rf $(VENV)
+
+FORCE:

@@ -1,0 +1,117 @@
+"""Row accounts: every cleaning step says what it read, kept and dropped (with a reason).
+
+A :class:`RowAccount` balances or raises: ``rows_read == rows_kept + sum(dropped)``. Besides
+drops, an account can carry *notes*: counted events that did not remove a row (a date set to
+missing, a place left unmatched), so a reader sees every defect that was handled.
+
+Written next to each table as ``<table>.rows.csv`` with columns
+``table, source_file, kind, reason, rows`` where ``kind`` is one of ``read``, ``kept``,
+``dropped`` or ``note``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.errors import AccountError
+
+ACCOUNT_COLUMNS = ["table", "source_file", "kind", "reason", "rows"]
+
+
+@dataclass
+class RowAccount:
+    """Bookkeeping of one table built from one or more raw files.
+
+    Attributes
+    ----------
+    table : name of the output table
+    read : rows read per source file (``{source_file: n}``)
+    kept : rows kept per source file
+    dropped : rows dropped per ``(source_file, reason)``
+    notes : counted defects that did not drop a row, per ``(source_file, reason)``
+    """
+
+    table: str
+    read: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)
+
+    def add_read(self, source_file: str, n: int) -> None:
+        """Record ``n`` rows read from ``source_file``."""
+        self.read[source_file] += int(n)
+
+    def add_kept(self, source_file: str, n: int) -> None:
+        """Record ``n`` rows of ``source_file`` kept in the output table."""
+        self.kept[source_file] += int(n)
+
+    def drop(self, source_file: str, reason: str, n: int = 1) -> None:
+        """Record ``n`` rows of ``source_file`` dropped for ``reason`` (``n`` may be 0)."""
+        if n < 0:
+            raise ValueError("cannot drop a negative number of rows")
+        if n:
+            self.dropped[(source_file, reason)] += int(n)
+
+    def note(self, source_file: str, reason: str, n: int = 1) -> None:
+        """Record ``n`` rows of ``source_file`` that were kept but had a defect handled."""
+        if n:
+            self.notes[(source_file, reason)] += int(n)
+
+    def dropped_total(self, source_file: str | None = None) -> int:
+        """Rows dropped, for one source file or all of them."""
+        return sum(n for (f, _), n in self.dropped.items() if source_file in (None, f))
+
+    def check(self) -> RowAccount:
+        """Raise :class:`AccountError` unless read = kept + dropped for every source file."""
+        files = set(self.read) | set(self.kept) | {f for f, _ in self.dropped}
+        problems = []
+        for f in sorted(files):
+            r, k, d = self.read[f], self.kept[f], self.dropped_total(f)
+            if r != k + d:
+                problems.append(f"{f}: read {r} != kept {k} + dropped {d}")
+        if problems:
+            raise AccountError(f"row account of table {self.table!r} does not balance: "
+                               + "; ".join(problems))
+        return self
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy account, one line per (file, kind, reason), ordered read → kept → dropped → note."""
+        rows = []
+        for f in sorted(self.read):
+            rows.append((self.table, f, "read", "", self.read[f]))
+        for f in sorted(self.kept):
+            rows.append((self.table, f, "kept", "", self.kept[f]))
+        for (f, reason), n in sorted(self.dropped.items()):
+            rows.append((self.table, f, "dropped", reason, n))
+        for (f, reason), n in sorted(self.notes.items()):
+            rows.append((self.table, f, "note", reason, n))
+        return pd.DataFrame(rows, columns=ACCOUNT_COLUMNS).astype({"rows": "int64"})
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> RowAccount:
+        """Rebuild an account from :meth:`to_frame` output (e.g. a ``.rows.csv``)."""
+        tables = frame["table"].unique()
+        if len(tables) != 1:
+            raise ValueError(f"expected one table in the account, got {list(tables)}")
+        acc = cls(table=str(tables[0]))
+        for r in frame.itertuples(index=False):
+            reason = "" if pd.isna(r.reason) else str(r.reason)
+            if r.kind == "read":
+                acc.add_read(r.source_file, r.rows)
+            elif r.kind == "kept":
+                acc.add_kept(r.source_file, r.rows)
+            elif r.kind == "dropped":
+                acc.drop(r.source_file, reason, r.rows)
+            elif r.kind == "note":
+                acc.note(r.source_file, reason, r.rows)
+            else:
+                raise ValueError(f"unknown account kind {r.kind!r}")
+        return acc
+
+    def summary(self) -> str:
+        """One line for progress output: ``table: read N, kept K, dropped D``."""
+        r, k = sum(self.read.values()), sum(self.kept.values())
+        return f"{self.table}: read {r}, kept {k}, dropped {self.dropped_total()}"

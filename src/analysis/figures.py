@@ -1,0 +1,148 @@
+"""House style and ``save_figure``: every published chart goes out as PNG, SVG, data CSV and JSON.
+
+``save_figure(fig, name, data=..., title=..., caption=..., source=...)`` writes
+
+* ``figures/<name>.png`` — web resolution, 200 dpi;
+* ``figures/<name>.svg`` — vector, for print;
+* ``figures/<name>.csv`` — the numbers drawn, so a reporter can check or re-plot them;
+* ``figures/<name>.json`` — title, caption, source line, alt text, notebook, file list.
+
+Output is deterministic: no dates or software versions in PNG/SVG metadata, a fixed SVG hash salt,
+sorted JSON keys and fixed float formatting in the CSV, so the same data give byte-identical files.
+Figure names follow ``NN_topic_variant`` (``NN`` = the notebook that makes them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from analysis import paths  # noqa: E402
+
+NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
+#: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei",
+             "Source Han Sans SC", "SimHei")
+PALETTE = ["#1b4f72", "#c0392b", "#7d8c8d", "#d68910", "#117a65", "#6c3483"]
+NO_DATA_COLOUR = "#e6e6e6"
+CSV_FLOAT_FORMAT = "%.10g"
+PNG_DPI = 200
+
+HOUSE_STYLE: dict[str, object] = {
+    "figure.figsize": (8.0, 6.0),
+    "figure.dpi": 100,
+    "savefig.dpi": PNG_DPI,
+    "savefig.bbox": "tight",
+    "savefig.facecolor": "white",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.grid": False,
+    "legend.frameon": False,
+    "svg.hashsalt": "lost-generation",
+    "svg.fonttype": "path",
+    "path.simplify": True,
+}
+
+
+def cjk_font() -> str | None:
+    """Name of an installed CJK font, or ``None`` when there is none."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in installed), None)
+
+
+def use_house_style(lang: str = "en") -> None:
+    """Apply the house style (matplotlib rcParams) used by every figure.
+
+    ``lang='zh'`` puts a CJK font first; if none is installed it warns once and falls back to
+    DejaVu Sans (Chinese glyphs will then be missing — install Debian ``fonts-noto-cjk``).
+    """
+    plt.rcParams.update(HOUSE_STYLE)
+    families = ["DejaVu Sans"]
+    cjk = cjk_font()
+    if cjk:
+        families = [cjk, *families] if lang == "zh" else [*families, cjk]
+    elif lang == "zh":
+        warnings.warn("no CJK font installed (install Debian fonts-noto-cjk): Chinese labels "
+                      "fall back to DejaVu Sans and may show empty boxes", stacklevel=2)
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = families
+
+
+def _alt_text(title: str, caption: str) -> str:
+    return f"{title}. {caption}".strip()
+
+
+def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, caption: str,
+                source: str, alt: str | None = None, notebook: str | None = None,
+                out_dir: Path | None = None, close: bool = True) -> dict[str, Path]:
+    """Write a figure as PNG (200 dpi), SVG, chart-data CSV and caption JSON.
+
+    Parameters
+    ----------
+    fig : the matplotlib figure
+    name : ``NN_topic_variant`` (lower case, digits, underscores); ``NN`` is the notebook number
+    data : the numbers drawn (tidy, one row per mark); written as UTF-8 CSV without the index
+    title, caption : publishable text (the caption says what is shown and its main caveat)
+    source : source line naming the data sources (and the basemap for maps)
+    alt : alt text for screen readers; defaults to title + caption
+    notebook : the notebook that made it; defaults to ``notebooks/NN_*.py`` by name
+    out_dir : default ``figures/`` (``$LOSTGEN_FIGURES``)
+
+    Returns
+    -------
+    ``{"png": path, "svg": path, "csv": path, "json": path}``
+    """
+    if not NAME_PATTERN.match(name):
+        raise ValueError(f"figure name {name!r} must look like NN_topic_variant")
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise ValueError(f"figure {name}: data must be a non-empty DataFrame of what is drawn")
+    from analysis.privacy import assert_publishable
+
+    assert_publishable(data, where=f"figure {name} data")
+    out_dir = Path(out_dir or paths.FIGURES)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {ext: out_dir / f"{name}.{ext}" for ext in ("png", "svg", "csv", "json")}
+    fig.savefig(files["png"], dpi=PNG_DPI, metadata={"Software": None})
+    fig.savefig(files["svg"], metadata={"Date": None, "Creator": None})
+    data.to_csv(files["csv"], index=False, lineterminator="\n", encoding="utf-8",
+                float_format=CSV_FLOAT_FORMAT)
+    if notebook is None:
+        matches = sorted(paths.NOTEBOOKS.glob(f"{name[:2]}_*.py"))
+        notebook = f"notebooks/{matches[0].name}" if matches else ""
+    meta = {
+        "name": name,
+        "title": title,
+        "caption": caption,
+        "source": source,
+        "alt_text": alt or _alt_text(title, caption),
+        "notebook": notebook,
+        "files": {ext: p.name for ext, p in files.items()},
+        "data_columns": list(map(str, data.columns)),
+        "data_rows": int(len(data)),
+    }
+    files["json"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                             encoding="utf-8")
+    if close:
+        plt.close(fig)
+    return files
+
+
+def figure_names(out_dir: Path | None = None) -> Sequence[str]:
+    """Names of the figures present (those with a caption JSON), sorted."""
+    return sorted(p.stem for p in Path(out_dir or paths.FIGURES).glob("*.json"))
