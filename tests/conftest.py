@@ -1,0 +1,48 @@
+"""Shared fixtures. Tests use the offline mirror ``../shared/data/raw`` unless
+``$LOSTGEN_DATA_MIRROR`` is already set, and fetch (verify) the raw files once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MIRROR = (ROOT / ".." / "shared" / "data" / "raw").resolve()
+
+if not os.environ.get("LOSTGEN_DATA_MIRROR") and DEFAULT_MIRROR.is_dir():
+    os.environ["LOSTGEN_DATA_MIRROR"] = str(DEFAULT_MIRROR)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def raw_data() -> Path:
+    """``data/raw`` with every registered file present and sha256-verified."""
+    from analysis import paths
+    from analysis.fetch import fetch_all
+
+    fetch_all(verbose=False)
+    return paths.RAW
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The offline mirror folder (skips the test when none is configured)."""
+    from analysis import paths
+
+    m = paths.mirror_dir()
+    if m is None or not m.is_dir():
+        pytest.skip("no offline mirror configured ($LOSTGEN_DATA_MIRROR)")
+    return m
+
+
+@pytest.fixture(scope="session")
+def processed(raw_data) -> Path:
+    """``data/processed`` built (``make data`` normally did it already; built here if missing)."""
+    from analysis import paths
+    from analysis.__main__ import main
+
+    if not (paths.PROCESSED / ".manifest.json").exists():
+        assert main(["data"]) == 0
+    return paths.PROCESSED
