@@ -33,7 +33,7 @@ def test_unbalanced_account_raises_naming_table_and_file():
 def test_rows_kept_from_an_unread_file_are_caught():
     acc = RowAccount("t")
     acc.add_kept("ghost.csv", 1)
-    with pytest.raises(AccountError, match="ghost.csv"):
+    with pytest.raises(AccountError, match=r"ghost\.csv"):
         acc.check()
 
 

@@ -101,7 +101,7 @@ def test_missing_from_mirror_names_the_file(tmp_path):
 
 def test_unreachable_url_is_a_clear_error(tmp_path):
     entry, _ = _entry(tmp_path, b"x")
-    with pytest.raises(FetchError, match="could not fetch from https://example.invalid"):
+    with pytest.raises(FetchError, match=r"could not fetch from https://example\.invalid"):
         fetch_file(entry, tmp_path / "raw", mirror=None)
 
 

@@ -147,7 +147,7 @@ def _actual_hash_from_pooch(message: str) -> str:
     return hashes[-1] if hashes else "unknown"
 
 
-def fetch_all(raw_dir: Path | None = None, *, mirror: Path | None | str = "env",
+def fetch_all(raw_dir: Path | None = None, *, mirror: Path | str | None = "env",
               ids: list[str] | None = None, verbose: bool = True) -> dict[str, Path]:
     """Fetch and verify every registered raw file (or only ``ids``).
 

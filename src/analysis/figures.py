@@ -23,11 +23,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
 
-from analysis import paths  # noqa: E402
+from analysis import paths
 
 NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
 #: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
@@ -134,7 +134,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         "notebook": notebook,
         "files": {ext: p.name for ext, p in files.items()},
         "data_columns": list(map(str, data.columns)),
-        "data_rows": int(len(data)),
+        "data_rows": len(data),
     }
     files["json"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                              encoding="utf-8")
