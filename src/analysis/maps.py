@@ -9,11 +9,14 @@ without data) are drawn in the house "no data" grey and named so in the legend.
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import mapclassify
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
@@ -31,7 +34,10 @@ def classify(values: pd.Series, scheme: str = "FisherJenks", k: int = 5
         raise ValueError(f"unknown scheme {scheme!r}; choose one of {sorted(SCHEMES)}")
     v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
     k = max(1, min(k, len(np.unique(v))))
-    return getattr(mapclassify, scheme)(v, k=k)
+    with warnings.catch_warnings():
+        # mapclassify suggests numba for speed; with 31 provinces pure Python is instant
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        return getattr(mapclassify, scheme)(v, k=k)
 
 
 def class_labels(classifier: mapclassify.classifiers.MapClassifier, fmt: str = "{:,.1f}"
@@ -56,10 +62,10 @@ def choropleth(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str, *, scheme: str 
     classifier = classify(values[has], scheme, k)
     n = classifier.k
     colours = plt.get_cmap(cmap)(np.linspace(0.15, 0.95, n))
-    face = np.empty(len(gdf), dtype=object)
-    face[:] = NO_DATA_COLOUR
-    face[has.to_numpy()] = [tuple(colours[c]) for c in classifier.yb]
-    gdf.plot(ax=ax, color=list(face), edgecolor=edgecolor, linewidth=linewidth)
+    face = [NO_DATA_COLOUR] * len(gdf)
+    for pos, c in zip(np.flatnonzero(has.to_numpy()), classifier.yb, strict=True):
+        face[pos] = to_hex(colours[c])
+    gdf.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth)
     handles = [Patch(facecolor=colours[i], edgecolor="none", label=lab)
                for i, lab in enumerate(class_labels(classifier, fmt))]
     if (~has).any():
@@ -80,8 +86,8 @@ def representative_points(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin: str,
              destination: str, weight: str, max_width: float = 6.0, colour: str = "#c0392b",
-             curvature: float = 0.25, legend_title: str = "", legend_fmt: str = "{:,.0f}"
-             ) -> pd.DataFrame:
+             curvature: float = 0.25, legend_title: str = "", legend_fmt: str = "{:,.0f}",
+             label_names: pd.Series | None = None) -> pd.DataFrame:
     """Draw ``flows`` as curved arrows whose width is proportional to ``weight``.
 
     Parameters
@@ -89,6 +95,7 @@ def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin
     flows : one row per flow with origin and destination adcodes and a weight (e.g. persons);
         draw only the flows you want (e.g. the top 20)
     max_width : line width (points) of the largest flow; others scale linearly (width ∝ weight)
+    label_names : optional display names indexed by adcode, written beside each flow end
 
     Returns
     -------
@@ -102,14 +109,18 @@ def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin
     drawn = drawn.sort_values(weight, kind="stable")  # biggest drawn last, on top
     for row in drawn.itertuples(index=False):
         o, d = pts.loc[int(getattr(row, origin))], pts.loc[int(getattr(row, destination))]
+        lw = row.line_width_pt
         arrow = FancyArrowPatch((o.x, o.y), (d.x, d.y), connectionstyle=f"arc3,rad={curvature}",
-                                arrowstyle="-|>,head_length=4,head_width=2.5",
-                                linewidth=row.line_width_pt, color=colour, alpha=0.75,
-                                shrinkA=2, shrinkB=2, mutation_scale=1 + row.line_width_pt)
+                                arrowstyle=f"-|>,head_length={0.4 + 0.08 * lw:.3f},"
+                                           f"head_width={0.2 + 0.05 * lw:.3f}",
+                                linewidth=lw, color=colour, alpha=0.7, shrinkA=3, shrinkB=3,
+                                mutation_scale=10)
         ax.add_patch(arrow)
     ends = set(drawn[origin].astype(int)) | set(drawn[destination].astype(int))
     ax.scatter(pts.loc[sorted(ends), "x"], pts.loc[sorted(ends), "y"], s=6, color="#333333",
                zorder=3)
+    if label_names is not None:
+        label_provinces(ax, gdf, sorted(ends), label_names, fontsize=6.5, offset=(0, 9))
     examples = np.unique(np.quantile(drawn[weight], [0.0, 0.5, 1.0]).round(-2))
     handles = [Line2D([0], [0], color=colour, linewidth=v / top * max_width,
                       label=legend_fmt.format(v)) for v in examples if v > 0]
@@ -122,9 +133,11 @@ def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin
 
 
 def label_provinces(ax: plt.Axes, gdf: gpd.GeoDataFrame, adcodes: list[int], names: pd.Series,
-                    fontsize: float = 7) -> None:
-    """Write ``names[adcode]`` at the representative point of each unit in ``adcodes``."""
+                    fontsize: float = 7, offset: tuple[float, float] = (0, 0)) -> None:
+    """Write ``names[adcode]`` at the representative point of each unit in ``adcodes``
+    (shifted by ``offset`` points)."""
     pts = representative_points(gdf).set_index("adcode")
     for a in adcodes:
-        ax.annotate(str(names.loc[a]), (pts.loc[a, "x"], pts.loc[a, "y"]), fontsize=fontsize,
-                    ha="center", va="center", color="#222222")
+        ax.annotate(str(names.loc[a]), (pts.loc[a, "x"], pts.loc[a, "y"]), xytext=offset,
+                    textcoords="offset points", fontsize=fontsize, ha="center", va="center",
+                    color="#222222", zorder=4)

@@ -8,6 +8,7 @@ Agg backend, and stops on the first error with the cell that failed.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def execute(source: Path, out: Path | None = None, *, timeout: int = CELL_TIMEOU
     try:
         client.execute()
     except CellExecutionError as exc:
-        raise AnalysisError(f"notebook {source.name} failed:\n{str(exc)[-3000:]}") from None
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+        raise AnalysisError(f"notebook {source.name} failed:\n{plain[-3000:]}") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)

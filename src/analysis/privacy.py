@@ -38,9 +38,14 @@ class PrivacyError(AnalysisError):
     """A table about to be published holds personal data."""
 
 
+#: Place display names from the crosswalk (``name_en``, ``origin_name_zh``, ...) are not personal.
+_PLACE_NAME = re.compile(r"(^|_)name_(en|zh|zh_short|pinyin)$")
+
+
 def personal_columns(frame: pd.DataFrame) -> list[str]:
     """Column names of ``frame`` that match the deny-list (and are not explicitly allowed)."""
-    return [c for c in map(str, frame.columns) if c not in ALLOWED_COLUMNS and _DENY.search(c)]
+    return [c for c in map(str, frame.columns)
+            if c not in ALLOWED_COLUMNS and not _PLACE_NAME.search(c) and _DENY.search(c)]
 
 
 def assert_publishable(frame: pd.DataFrame, *, where: str,

@@ -1,0 +1,97 @@
+"""Benchmark of the build (run by ``make bench``; a script, not a timed test).
+
+Reports, on the offline mirror (``$LOSTGEN_DATA_MIRROR``, default ``../shared/data/raw``):
+
+1. **cleaning alone** — every cleaning step in memory (fetch/verify excluded), with peak memory;
+2. **cold build** — a fresh copy of the repository with empty ``data/`` and ``figures/`` →
+   ``make all`` (raw files copied from the mirror, tables, notebooks, figures);
+3. **no-op rebuild** — ``make all`` again, nothing changed;
+4. **one notebook changed** — touch one notebook, ``make all``.
+
+Goals (issue #6): cold ≤ 60 s, no-op ≤ 2 s, cleaning of the six case files ≤ 10 s, and no step
+redone when its inputs did not change (checked from make's output).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+COPY = ["src", "notebooks", "data/sources.toml", "data/raw/manual", "Makefile", "pyproject.toml",
+        "requirements", "README.md"]
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command; returns (seconds, peak RSS of children in MiB, combined output)."""
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if res.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return dt, peak, res.stdout + res.stderr
+
+
+def bench_cleaning(env: dict[str, str]) -> None:
+    code = (
+        "import time, tracemalloc\n"
+        "from analysis.tables import STEPS, run_steps\n"
+        "tracemalloc.start(); t0 = time.perf_counter()\n"
+        "run_steps(STEPS, log=lambda s: None)\n"
+        "dt = time.perf_counter() - t0; peak = tracemalloc.get_traced_memory()[1] / 2**20\n"
+        "cases = [s for s in STEPS if s.startswith('cases_')]\n"
+        "from analysis.tables import BuildContext\n"
+        "ctx = BuildContext(); run_steps([s for s in STEPS if not s.startswith('cases')], ctx,"
+        " log=lambda s: None)\n"
+        "t1 = time.perf_counter(); run_steps(cases, ctx, log=lambda s: None) if cases else None\n"
+        "dc = time.perf_counter() - t1\n"
+        "print(f'{dt:.2f} {peak:.0f} {dc:.2f} {len(cases)}')\n"
+    )
+    out = subprocess.run([str(VENV / "bin" / "python"), "-c", code], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout.split()
+    dt, peak, dc, n = float(out[0]), float(out[1]), float(out[2]), int(out[3])
+    print(f"cleaning alone (all steps, in memory): {dt:6.2f} s, peak Python heap {peak:.0f} MiB")
+    print(f"cleaning the case files ({n} steps):   {dc:6.2f} s   (goal ≤ 10 s)")
+
+
+def main() -> None:
+    env = dict(os.environ)
+    env.setdefault("LOSTGEN_DATA_MIRROR", str((ROOT / ".." / "shared" / "data" / "raw").resolve()))
+    env["MPLBACKEND"] = "Agg"
+    print(f"bench on {os.cpu_count()} cores; mirror {env['LOSTGEN_DATA_MIRROR']}")
+    bench_cleaning(env)
+    with tempfile.TemporaryDirectory(prefix="lostgen-bench-") as tmp:
+        work = Path(tmp) / "repo"
+        for item in COPY:
+            src, dst = ROOT / item, work / item
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(src, dst) if src.is_dir() else shutil.copy2(src, dst)
+        (work / "data" / "processed").mkdir(parents=True)
+        env_copy = dict(env, LOSTGEN_ROOT=str(work), PYTHONPATH=str(work / "src"))
+        stamp = VENV / ".lostgen-installed"
+        make = ["make", "all", f"VENV={VENV}", "-o", str(stamp)]
+        cold, peak, _ = _run(make, work, env_copy)
+        print(f"cold build (empty data/ and figures/): {cold:6.2f} s   (goal ≤ 60 s), "
+              f"peak RSS of a child {peak:.0f} MiB")
+        noop, _, out = _run(make, work, env_copy)
+        redone = [line for line in out.splitlines() if "notebooks " in line and "-m analysis" in line]
+        print(f"no-op rebuild:                         {noop:6.2f} s   (goal ≤ 2 s); "
+              f"notebooks re-run: {len(redone)}")
+        nb = sorted((work / "notebooks").glob("[0-9][0-9]_*.py"))[0]
+        nb.touch()
+        one, _, out = _run(make, work, env_copy)
+        redone = [line.split()[-1] for line in out.splitlines()
+                  if "-m analysis notebooks" in line]
+        print(f"one notebook changed ({nb.name}): {one:6.2f} s; re-run: {redone}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""Tests of analysis.clean.left_behind: real curated table and small synthetic fixtures."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.clean import left_behind as lb
+from analysis.errors import DataError
+from analysis.tables import BuildContext, CleanTable, read, validate, write_table
+
+ACWF = "acwf_rural_0_17_one_or_both_parents"
+MCA = "mca_rural_under16_both_parents"
+MANUAL = paths.MANUAL / lb.MANUAL_FILE
+SHA256 = "1c8b97c5951f5c69be845f401da3c6fd501c4843b656cc75d041e1b516efcf95"
+HEADER = ("source_id,publisher,reference_year,definition,geography,name_zh,value,unit,note,"
+          "cited_via_url\n")
+ACWF_NAT = ('ACWF2013,ACWF,2010,"rural 0-17, one or both parents",national,全国,61025500,persons,'
+            ",http://x\n")
+
+
+@pytest.fixture(scope="module")
+def table() -> CleanTable:
+    built = lb.build(BuildContext())
+    assert len(built) == 1
+    validate(built[0])
+    return built[0]
+
+
+def write(tmp_path: Path, body: str, encoding: str = "utf-8") -> Path:
+    p = tmp_path / lb.MANUAL_FILE
+    p.write_bytes((HEADER + body).encode(encoding))
+    return p
+
+
+# --- the reviewed copy ---------------------------------------------------------------------------
+
+def test_manual_copy_is_the_reviewed_bytes():
+    assert hashlib.sha256(MANUAL.read_bytes()).hexdigest() == SHA256
+    doc = MANUAL.with_suffix(".md").read_text(encoding="utf-8")
+    assert SHA256 in doc
+    for source in ["ACWF2013", "MCA2016", "MCA2016-prov", "MCA2018", "AGG2016"]:
+        assert source in doc
+    curated = paths.ROOT.parent / "shared" / "data" / "curated" / lb.MANUAL_FILE
+    if curated.exists():
+        assert curated.read_bytes() == MANUAL.read_bytes()
+
+
+# --- real data -----------------------------------------------------------------------------------
+
+def test_account_balances_with_reasons(table):
+    acc = table.account
+    assert sum(acc.read.values()) == 18 == len(pd.read_csv(MANUAL))
+    assert sum(acc.kept.values()) == 10 == len(table.frame)
+    reasons = {r: n for (_, r), n in acc.dropped.items()}
+    assert reasons == {lb.DROP_GEOGRAPHIES["group"]: 3, lb.DROP_GEOGRAPHIES["region"]: 3,
+                       lb.DROP_SOURCES["AGG2016"]: 2}
+    notes = {r: n for (_, r), n in acc.notes.items()}
+    assert notes[lb.NOTE_PCT] == 2 and notes[lb.NOTE_DERIVED] == 2
+
+
+def test_published_national_figures(table):
+    nat = table.frame[table.frame["geography"] == "national"].set_index("source_id")
+    assert nat.loc["ACWF2013", "persons"] == 61_025_500
+    assert nat.loc["ACWF2013", "definition_id"] == ACWF
+    assert nat.loc["MCA2016", "persons"] == 9_020_000
+    assert nat.loc["MCA2018", "persons"] == 6_970_000
+    assert nat["adcode"].isna().all()
+    # published: 697万 is 22.7 % below 902万
+    assert round(6_970_000 / 9_020_000 - 1, 3) == -0.227
+
+
+def test_sichuan_share_converted_to_persons(table):
+    f = table.frame
+    row = f[(f["source_id"] == "ACWF2013") & (f["adcode"] == 510000)].iloc[0]
+    assert row["unit"] == "share_of_national_total"
+    assert row["value"] == pytest.approx(0.1134)
+    assert row["persons_derived"]
+    assert row["persons"] == round(0.1134 * 61_025_500) == 6_920_292
+    assert abs(row["persons"] - 6.92e6) < 5_000
+    henan = f[(f["source_id"] == "ACWF2013") & (f["adcode"] == 410000)].iloc[0]
+    assert henan["persons"] == 6_548_036
+    # Guizhou published in persons: 5.15 % of the ACWF national figure, as the source says
+    gz = f[(f["source_id"] == "ACWF2013") & (f["adcode"] == 520000)].iloc[0]
+    assert gz["persons"] == 3_142_800 and not gz["persons_derived"]
+    assert round(gz["persons"] / 61_025_500 * 100, 2) == 5.15
+
+
+def test_no_row_mixes_definitions(table):
+    f = table.frame
+    assert set(f["definition_id"]) == {ACWF, MCA}
+    assert f.groupby("source_id")["definition_id"].nunique().max() == 1
+    assert (f.loc[f["source_id"].str.startswith("ACWF"), "definition_id"] == ACWF).all()
+    assert (f.loc[f["source_id"].str.startswith("MCA"), "definition_id"] == MCA).all()
+    assert "AGG2016" not in set(f["source_id"])
+    # every derived persons value uses the national total of its own definition
+    for _, r in f[f["persons_derived"]].iterrows():
+        total = f[(f["geography"] == "national") & (f["source_id"] == r["source_id"])
+                  & (f["definition_id"] == r["definition_id"])]["persons"].iloc[0]
+        assert r["persons"] == round(r["value"] * total)
+
+
+def test_figures_for_one_definition_and_refuses_mixing(table):
+    acwf = lb.figures_for(ACWF, table.frame)
+    assert set(acwf["definition_id"]) == {ACWF} and len(acwf) == 4
+    mca_nat = lb.figures_for(MCA, table.frame, geography="national")
+    assert sorted(mca_nat["persons"].tolist()) == [6_970_000, 9_020_000]
+    with pytest.raises(ValueError, match="refusing to mix"):
+        lb.figures_for([ACWF, MCA], table.frame)
+    with pytest.raises(ValueError, match="unknown definition_id"):
+        lb.figures_for("any_left_behind", table.frame)
+    assert len(lb.figures_for([ACWF, ACWF], table.frame)) == 4
+
+
+def test_schema_rejects_mixed_definitions(table):
+    mixed = table.frame.copy()
+    mixed.loc[mixed["source_id"] == "MCA2018", "definition_id"] = [ACWF, MCA]
+    with pytest.raises(DataError, match="definitions mixed"):
+        validate(CleanTable(table.name, mixed, table.account))
+    relabelled = table.frame.copy()
+    relabelled.loc[relabelled["source_id"] == "MCA2018", "definition_id"] = ACWF
+    relabelled.loc[relabelled["source_id"] == "MCA2018", "definition"] = lb.DEFINITIONS[ACWF]
+    with pytest.raises(DataError, match="definitions mixed"):
+        validate(CleanTable(table.name, relabelled, table.account))
+
+
+def test_schema_rejects_derivation_from_other_definition(table):
+    bad = table.frame.copy()
+    i = bad.index[(bad["source_id"] == "ACWF2013") & (bad["adcode"] == 510000)][0]
+    bad.loc[i, "persons"] = round(0.1134 * 9_020_000)  # share × the MCA total: wrong
+    with pytest.raises(DataError, match="same source"):
+        validate(CleanTable(table.name, bad, table.account))
+
+
+def test_written_csv_round_trips(table, tmp_path):
+    write_table(table, tmp_path)
+    back = read(table.name, tmp_path)
+    assert len(back) == 10
+    assert back["persons"].astype("Int64").equals(table.frame["persons"])
+    assert back["adcode"].isna().sum() == 3
+    assert back["note"].isna().sum() == table.frame["note"].isna().sum() == 3
+    assert len(lb.figures_for(MCA, back)) == 6
+
+
+# --- synthetic fixtures --------------------------------------------------------------------------
+
+def test_share_without_same_definition_total_stays_missing(tmp_path):
+    body = (ACWF_NAT
+            + 'MCA2016,MCA,2016,"children <16, both parents",national,全国,9020000,persons,,u\n'
+            + "MCA2018,MCA,2018,same as MCA2016,province,四川,10.0,pct_of_national_total,,u\n")
+    t = lb.clean_left_behind(write(tmp_path, body))
+    row = t.frame[t.frame["source_id"] == "MCA2018"].iloc[0]
+    assert row["value"] == pytest.approx(0.10)
+    assert pd.isna(row["persons"]) and not row["persons_derived"]
+    validate(t)
+
+
+def test_non_numeric_value_names_row_and_column(tmp_path):
+    body = ACWF_NAT + "ACWF2013,ACWF,2010,same as above,province,四川,11.3x,pct_of_national_total,,u\n"
+    with pytest.raises(DataError, match=r"row 3, column 'value'") as exc:
+        lb.clean_left_behind(write(tmp_path, body))
+    assert lb.MANUAL_FILE in str(exc.value)
+
+
+def test_missing_column(tmp_path):
+    p = tmp_path / lb.MANUAL_FILE
+    p.write_text(HEADER.replace("value,", "amount,") + ACWF_NAT, encoding="utf-8")
+    with pytest.raises(DataError, match="column 'value'"):
+        lb.clean_left_behind(p)
+
+
+def test_not_utf8(tmp_path):
+    body = ACWF_NAT + "ACWF2013,ACWF,2010,same as above,province,四川,1,persons,,u\n"
+    with pytest.raises(DataError, match="not UTF-8"):
+        lb.clean_left_behind(write(tmp_path, body, encoding="gb18030"))
+
+
+def test_unknown_unit_source_province_and_definition(tmp_path):
+    cases = {
+        "unit": ACWF_NAT + "ACWF2013,A,2010,same as above,province,四川,3,permille,,u\n",
+        "source_id": ACWF_NAT + "UNICEF2018,U,2018,same as above,province,四川,3,persons,,u\n",
+        "name_zh": ACWF_NAT + "ACWF2013,A,2010,same as above,province,火星,3,persons,,u\n",
+        "definition": ACWF_NAT + 'ACWF2013,A,2010,"children <16, both",province,四川,3,persons,,u\n',
+        "geography": ACWF_NAT + "ACWF2013,A,2010,same as above,national,四川,3,persons,,u\n",
+    }
+    for column, body in cases.items():
+        with pytest.raises(DataError, match=rf"row 3, column '{column}'"):
+            lb.clean_left_behind(write(tmp_path, body))
+
+
+def test_build_reads_from_ctx_manual(tmp_path):
+    with pytest.raises(DataError, match="manual table is missing"):
+        lb.build(BuildContext(manual_dir=tmp_path))
+    write(tmp_path, ACWF_NAT)
+    (t,) = lb.build(BuildContext(manual_dir=tmp_path))
+    assert t.frame["persons"].tolist() == [61_025_500]
