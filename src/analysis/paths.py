@@ -25,7 +25,7 @@ PROCESSED: Path = DATA / "processed"
 NOTEBOOKS: Path = ROOT / "notebooks"
 #: Executed notebooks (``.ipynb``), written by ``make notebooks``; not committed.
 BUILD: Path = ROOT / "build"
-EXECUTED_NOTEBOOKS: Path = BUILD / "notebooks"
+EXECUTED_NOTEBOOKS: Path = Path(os.environ.get("LOSTGEN_EXECUTED_NOTEBOOKS", BUILD / "notebooks")).resolve()
 #: Published figures (PNG, SVG, chart-data CSV, caption JSON). ``$LOSTGEN_FIGURES`` overrides it
 #: (used by the determinism test to rebuild into a temporary folder).
 FIGURES: Path = Path(os.environ.get("LOSTGEN_FIGURES", ROOT / "figures")).resolve()
