@@ -33,6 +33,7 @@ STEPS: list[str] = [
     "population",
     "census_hukou",
     "migration_od",
+    "census_city",
     "left_behind",
     "boundaries",
 ]
