@@ -112,9 +112,9 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         raise ValueError(f"figure name {name!r} must look like NN_topic_variant")
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError(f"figure {name}: data must be a non-empty DataFrame of what is drawn")
-    from analysis.privacy import assert_publishable
+    from analysis.privacy import assert_publishable, raw_personal_strings
 
-    assert_publishable(data, where=f"figure {name} data")
+    assert_publishable(data, where=f"figure {name} data", personal_strings=raw_personal_strings())
     out_dir = Path(out_dir or paths.FIGURES)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {ext: out_dir / f"{name}.{ext}" for ext in ("png", "svg", "csv", "json")}

@@ -36,6 +36,9 @@ STEPS: list[str] = [
     "census_city",
     "left_behind",
     "boundaries",
+    "cases_uiuing",
+    "cases_wtt1002",
+    "cases_juvenilexi",
 ]
 
 
@@ -111,6 +114,22 @@ def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
     return built
 
 
+def check_privacy(built: dict[str, CleanTable]) -> None:
+    """Refuse to write any table or row account that may hold personal data (names, posting
+    ids, handles, phone numbers of the raw case files, or a denied column name)."""
+    from analysis.clean.cases_common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
+    from analysis.privacy import assert_publishable, raw_personal_strings
+
+    strings = raw_personal_strings()
+    vocabulary = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
+    for table in built.values():
+        frame = table.frame.drop(columns="geometry") if _is_geo(table.frame) else table.frame
+        assert_publishable(pd.DataFrame(frame), where=f"table {table.name}",
+                           personal_strings=strings, vocabulary=vocabulary)
+        assert_publishable(table.account.to_frame(), where=f"row account of {table.name}",
+                           personal_strings=strings, vocabulary=vocabulary)
+
+
 def write_table(table: CleanTable, out_dir: Path) -> list[Path]:
     """Write a table and its row account into ``out_dir``; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +157,7 @@ def build_all(steps: list[str] | None = None, *, out_dir: Path | None = None,
 
     out_dir = out_dir or paths.PROCESSED
     built = run_steps(steps, ctx, log=log)
+    check_privacy(built)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".processed-") as tmp:
         tmp_dir = Path(tmp)
