@@ -1,6 +1,7 @@
 """Build every tidy table (``build_all``) and load them (``read``): the only way notebooks get data.
 
-Each cleaning module ``analysis.clean.<step>`` exposes ``build(ctx: BuildContext) ->
+Each cleaning module ``analysis.clean.<step>`` (and each derived-table module
+``analysis.derive.<name>``, step ``derive.<name>``) exposes ``build(ctx: BuildContext) ->
 list[CleanTable]``. :func:`build_all` runs the steps in :data:`STEPS` order (later steps may use
 tables of earlier ones through ``ctx.tables``), validates every table against its pandera schema
 (``analysis.schemas``), checks that every row account balances, and only then writes anything:
@@ -39,6 +40,7 @@ STEPS: list[str] = [
     "cases_uiuing",
     "cases_wtt1002",
     "cases_juvenilexi",
+    "derive.cases",
 ]
 
 
@@ -104,7 +106,8 @@ def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
     built: dict[str, CleanTable] = {}
     for step in steps or STEPS:
         t0 = time.perf_counter()
-        module = importlib.import_module(f"analysis.clean.{step}")
+        package = "analysis" if "." in step else "analysis.clean"
+        module = importlib.import_module(f"{package}.{step}")
         for table in module.build(ctx):
             validate(table)
             built[table.name] = table
