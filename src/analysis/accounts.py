@@ -115,3 +115,37 @@ class RowAccount:
         """One line for progress output: ``table: read N, kept K, dropped D``."""
         r, k = sum(self.read.values()), sum(self.kept.values())
         return f"{self.table}: read {r}, kept {k}, dropped {self.dropped_total()}"
+
+
+def summary_table(accounts: list[RowAccount]) -> pd.DataFrame:
+    """One line per (table, source file): read, recovered, deduplicated, dropped (other reasons),
+    kept, and defects handled in kept rows.
+
+    ``recovered`` counts notes whose reason starts with "recovered"; ``deduplicated`` counts drops
+    whose reason mentions "duplicate"; ``dropped_other`` is every other drop; ``notes`` the kept
+    rows with a handled defect (one row may carry several).
+
+    Returns
+    -------
+    DataFrame ``table, source_file, read, recovered, deduplicated, dropped_other, kept,
+    notes`` (counts), in the order given.
+    """
+    rows = []
+    for acc in accounts:
+        for f in acc.read:
+            dup = sum(n for (g, r), n in acc.dropped.items() if g == f and "duplicate" in r)
+            rec = sum(n for (g, r), n in acc.notes.items() if g == f
+                      and r.startswith("recovered"))
+            notes = sum(n for (g, _), n in acc.notes.items() if g == f)
+            rows.append({"table": acc.table, "source_file": f, "read": acc.read[f],
+                         "recovered": rec, "deduplicated": dup,
+                         "dropped_other": acc.dropped_total(f) - dup, "kept": acc.kept[f],
+                         "notes": notes})
+    return pd.DataFrame(rows)
+
+
+def reasons_table(accounts: list[RowAccount]) -> pd.DataFrame:
+    """Every drop and note reason with its count: ``table, source_file, kind, reason, rows``."""
+    frames = [a.to_frame() for a in accounts]
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["kind"].isin(["dropped", "note"])].reset_index(drop=True)

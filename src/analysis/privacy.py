@@ -53,15 +53,21 @@ BOUNDED_NUMERIC = re.compile(
 _SEVEN_DIGITS = re.compile(r"\d{7}")
 
 
+#: The platform's own vocabulary (sections, types of loss), quoted in notebooks and captions.
+PLATFORM_WORDS = ("宝贝回家", "家寻宝贝", "宝贝寻家", "送养", "遗弃", "被拐", "走失", "离家出走",
+                  "失踪", "寻亲", "其它", "其他", "未知")
+
+
 def safe_vocabulary() -> frozenset[str]:
     """Words that are never personal even if a raw name field holds them: province names and
-    spellings of the crosswalk, NBS macro-regions, and raw file names of the registry."""
+    spellings of the crosswalk, NBS macro-regions, the platform's vocabulary
+    (:data:`PLATFORM_WORDS`) and raw file names of the registry."""
     from analysis.fetch import registry
     from analysis.provinces import crosswalk
 
     cw = crosswalk()
     words = {*cw["name_zh"], *cw["name_zh_short"], *cw["name_en"], *cw["pinyin"],
-             "东部", "中部", "西部", "东北", "全国"}
+             "东部", "中部", "西部", "东北", "全国", *PLATFORM_WORDS}
     words |= {fid.rsplit("/", 1)[-1] for fid in registry()}
     return frozenset(words)
 
@@ -157,3 +163,32 @@ def raw_personal_strings() -> frozenset[str]:
         except FetchError:
             _CACHE[key] = frozenset()
     return _CACHE[key]
+
+
+_TOKEN_SPLIT = re.compile(r"[\s<>/=\"'|,;:()\[\]{}，。；：、（）【】]+")
+
+
+def text_leaks(text: str, personal_strings: Iterable[str],
+               vocabulary: Iterable[str] = ()) -> list[str]:
+    """Kinds of personal data found in free ``text`` (e.g. a notebook's printed output).
+
+    A token (split on white space, punctuation and HTML delimiters) equal to a personal string,
+    or a containable personal string (3+ CJK characters, 7+ digits) anywhere in the text, is a
+    leak. Returns a list of short descriptions (never the strings themselves); empty when clean.
+    """
+    raw = {unicodedata.normalize("NFKC", s).strip() for s in personal_strings if s}
+    raw -= set(vocabulary) | safe_vocabulary()
+    raw.discard("")
+    text = unicodedata.normalize("NFKC", text)
+    found = []
+    tokens = set(_TOKEN_SPLIT.split(text))
+    hits = tokens & {s for s in raw if not s.isdigit()}
+    if hits:
+        found.append(f"{len(hits)} token(s) equal to a personal string")
+    contain = [s for s in raw if containable(s)]
+    if contain:
+        pattern = re.compile("|".join(map(re.escape, sorted(contain, key=len, reverse=True))))
+        n = len(set(pattern.findall(text)))
+        if n:
+            found.append(f"{n} personal string(s) inside the text")
+    return found
