@@ -42,23 +42,21 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, 
 
 def bench_cleaning(env: dict[str, str]) -> None:
     code = (
-        "import time, tracemalloc\n"
-        "from analysis.tables import STEPS, run_steps\n"
-        "tracemalloc.start(); t0 = time.perf_counter()\n"
-        "run_steps(STEPS, log=lambda s: None)\n"
-        "dt = time.perf_counter() - t0; peak = tracemalloc.get_traced_memory()[1] / 2**20\n"
+        "import resource, time\n"
+        "from analysis.tables import STEPS, BuildContext, run_steps\n"
+        "quiet = lambda s: None\n"
+        "t0 = time.perf_counter(); run_steps(STEPS, log=quiet); dt = time.perf_counter() - t0\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "cases = [s for s in STEPS if s.startswith('cases_')]\n"
-        "from analysis.tables import BuildContext\n"
-        "ctx = BuildContext(); run_steps([s for s in STEPS if not s.startswith('cases')], ctx,"
-        " log=lambda s: None)\n"
-        "t1 = time.perf_counter(); run_steps(cases, ctx, log=lambda s: None) if cases else None\n"
+        "ctx = BuildContext(); run_steps(STEPS[:STEPS.index(cases[0])], ctx, log=quiet)\n"
+        "t1 = time.perf_counter(); run_steps(cases, ctx, log=quiet)\n"
         "dc = time.perf_counter() - t1\n"
         "print(f'{dt:.2f} {peak:.0f} {dc:.2f} {len(cases)}')\n"
     )
     out = subprocess.run([str(VENV / "bin" / "python"), "-c", code], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.split()
     dt, peak, dc, n = float(out[0]), float(out[1]), float(out[2]), int(out[3])
-    print(f"cleaning alone (all steps, in memory): {dt:6.2f} s, peak Python heap {peak:.0f} MiB")
+    print(f"cleaning alone (all steps, in memory): {dt:6.2f} s, peak RSS {peak:.0f} MiB")
     print(f"cleaning the case files ({n} steps):   {dc:6.2f} s   (goal ≤ 10 s)")
 
 
