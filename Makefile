@@ -14,9 +14,9 @@ EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
 # notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
 LIB_SRC     := $(wildcard src/analysis/*.py)
 
-.PHONY: all env fetch data notebooks figures test lint bench clean clean-all help FORCE
+.PHONY: all env fetch data notebooks figures report test lint bench clean clean-all help FORCE
 
-all: env data notebooks  ## build everything
+all: env data notebooks report  ## build everything
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,6 +43,10 @@ figures: notebooks
 build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) $(LIB_SRC)
 	$(PY) -m analysis notebooks $*
 
+report: report/index.html  ## static site in report/ (opens from disk)
+report/index.html: $(EXECUTED) $(MANIFEST) $(LIB_SRC) $(wildcard src/analysis/templates/*) docs/methodology.md data/sources.toml
+	$(PY) -m analysis report
+
 lint: $(ENV_STAMP)  ## ruff
 	$(VENV)/bin/ruff check src tests notebooks scripts
 
@@ -52,8 +56,8 @@ test: all lint  ## build, then run the test suite
 bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scripts/bench.py)
 	$(PY) scripts/bench.py
 
-clean:  ## remove built tables, executed notebooks and figure images (keeps raw data)
-	rm -rf build
+clean:  ## remove built tables, executed notebooks, report and figure images (keeps raw data)
+	rm -rf build report
 	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -f figures/*.png figures/*.svg
 

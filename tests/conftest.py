@@ -46,3 +46,17 @@ def processed(raw_data) -> Path:
     if not (paths.PROCESSED / ".manifest.json").exists():
         assert main(["data"]) == 0
     return paths.PROCESSED
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(processed) -> Path:
+    """``build/notebooks`` with every notebook executed (``make notebooks`` normally did it;
+    a missing or outdated one is executed here)."""
+    from analysis import paths
+    from analysis.notebooks import execute, notebook_sources
+
+    for src in notebook_sources():
+        out = paths.EXECUTED_NOTEBOOKS / f"{src.stem}.ipynb"
+        if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+            execute(src)
+    return paths.EXECUTED_NOTEBOOKS

@@ -50,16 +50,9 @@ def test_typed_number_detector_can_fail():
 
 
 @pytest.fixture(scope="module")
-def executed(processed):
-    out = {}
-    for src in NOTEBOOKS:
-        nb_path = paths.EXECUTED_NOTEBOOKS / f"{src.stem}.ipynb"
-        if not nb_path.exists() or nb_path.stat().st_mtime < src.stat().st_mtime:
-            from analysis.notebooks import execute
-
-            execute(src)
-        out[src.stem] = nbformat.read(nb_path, as_version=4)
-    return out
+def executed(executed_notebooks):
+    return {src.stem: nbformat.read(executed_notebooks / f"{src.stem}.ipynb", as_version=4)
+            for src in NOTEBOOKS}
 
 
 def test_every_notebook_executed_without_errors(executed):

@@ -60,7 +60,7 @@ def test_every_figure_data_file_is_clean(strings):
         assert not text_leaks(meta, strings, VOCAB), f.stem
 
 
-def test_every_executed_notebook_is_clean(processed, strings):
+def test_every_executed_notebook_is_clean(executed_notebooks, strings):
     notebooks = sorted(paths.EXECUTED_NOTEBOOKS.glob("*.ipynb"))
     assert len(notebooks) >= 2
     for nb_path in notebooks:

@@ -1,9 +1,10 @@
-"""Command line behind the Makefile: ``python -m analysis {fetch,data,notebooks,verify}``.
+"""Command line behind the Makefile: ``python -m analysis {fetch,data,notebooks,report,verify}``.
 
 * ``fetch`` — download (or copy from ``$LOSTGEN_DATA_MIRROR``) and sha256-verify every raw file;
 * ``data`` — fetch/verify, then rebuild ``data/processed/`` if any input changed (raw files,
   manual tables, cleaning code); ``--force`` rebuilds anyway;
 * ``notebooks [NAME ...]`` — execute the notebooks (all by default) into ``build/notebooks/``;
+* ``report`` — build the static site in ``report/`` from figures, notebooks and tables;
 * ``verify`` — only check the sha256 of the raw files on disk.
 
 Errors print one clear line (the exception message) and exit with status 1.
@@ -84,6 +85,12 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
     execute_all(args.names or None)
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from analysis.report import build_report
+
+    build_report()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("notebooks", help="execute notebooks into build/notebooks/")
     p.add_argument("names", nargs="*", help="notebook stems, e.g. 01_migration_atlas")
     p.set_defaults(func=cmd_notebooks)
+    sub.add_parser("report", help="build the static site in report/").set_defaults(
+        func=cmd_report)
     args = parser.parse_args(argv)
     try:
         args.func(args)

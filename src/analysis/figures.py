@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
@@ -90,7 +88,7 @@ def _alt_text(title: str, caption: str) -> str:
 
 def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, caption: str,
                 source: str, alt: str | None = None, notebook: str | None = None,
-                out_dir: Path | None = None, close: bool = True) -> dict[str, Path]:
+                out_dir: Path | None = None, close: bool = False) -> dict[str, Path]:
     """Write a figure as PNG (200 dpi), SVG, chart-data CSV and caption JSON.
 
     Parameters
@@ -103,6 +101,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
     alt : alt text for screen readers; defaults to title + caption
     notebook : the notebook that made it; defaults to ``notebooks/NN_*.py`` by name
     out_dir : default ``figures/`` (``$LOSTGEN_FIGURES``)
+    close : close the figure after saving (default False, so a notebook still shows it)
 
     Returns
     -------

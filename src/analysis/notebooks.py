@@ -42,12 +42,14 @@ def execute(source: Path, out: Path | None = None, *, timeout: int = CELL_TIMEOU
     nb = jupytext.read(source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("PYTHONHASHSEED", "0")
+    # the kernel draws inline (figures appear in the executed notebook) whatever the caller's
+    # MPLBACKEND; hash seed fixed so set/dict iteration cannot change an output
+    kernel_env = dict(os.environ, PYTHONHASHSEED="0",
+                      MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(paths.ROOT)}})
     try:
-        client.execute()
+        client.execute(env=kernel_env)
     except CellExecutionError as exc:
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
         raise AnalysisError(f"notebook {source.name} failed:\n{plain[-3000:]}") from None
