@@ -14,7 +14,7 @@ EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
 # notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
 LIB_SRC     := $(wildcard src/analysis/*.py)
 
-.PHONY: all env fetch data notebooks figures report test lint bench clean clean-all help FORCE
+.PHONY: all env fetch data notebooks figures report test lint bench drift clean clean-all help FORCE
 
 all: env data notebooks report  ## build everything
 
@@ -52,6 +52,9 @@ lint: $(ENV_STAMP)  ## ruff
 
 test: all lint  ## build, then run the test suite
 	$(PY) -m pytest
+
+drift: notebooks  ## fail if rebuilt chart data (figures/*.csv) differ from the committed ones
+	$(PY) -m analysis drift
 
 bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scripts/bench.py)
 	$(PY) scripts/bench.py

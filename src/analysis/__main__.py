@@ -5,6 +5,7 @@
   manual tables, cleaning code); ``--force`` rebuilds anyway;
 * ``notebooks [NAME ...]`` — execute the notebooks (all by default) into ``build/notebooks/``;
 * ``report`` — build the static site in ``report/`` from figures, notebooks and tables;
+* ``drift`` — compare the rebuilt chart data ``figures/*.csv`` with the committed ones;
 * ``verify`` — only check the sha256 of the raw files on disk.
 
 Errors print one clear line (the exception message) and exit with status 1.
@@ -91,6 +92,13 @@ def cmd_report(args: argparse.Namespace) -> None:
     build_report()
 
 
+def cmd_drift(args: argparse.Namespace) -> None:
+    from analysis.drift import main as drift_main
+
+    if drift_main():
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -105,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_notebooks)
     sub.add_parser("report", help="build the static site in report/").set_defaults(
         func=cmd_report)
+    sub.add_parser("drift", help="compare rebuilt figures/*.csv with the committed ones"
+                   ).set_defaults(func=cmd_drift)
     args = parser.parse_args(argv)
     try:
         args.func(args)
