@@ -14,7 +14,7 @@ EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
 # notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
 LIB_SRC     := $(wildcard src/analysis/*.py)
 
-.PHONY: all env fetch data notebooks figures report test lint bench drift clean clean-all help FORCE
+.PHONY: all env fetch data notebooks figures figures-zh report test lint bench drift clean clean-all help FORCE
 
 all: env data notebooks report  ## build everything
 
@@ -39,6 +39,10 @@ $(MANIFEST): $(ENV_STAMP) FORCE
 
 notebooks: $(EXECUTED)  ## execute the notebooks, writing figures/
 figures: notebooks
+
+figures-zh: $(MANIFEST)  ## every figure with Chinese labels, into figures/zh/ (needs a CJK font)
+	LOSTGEN_LANG=zh LOSTGEN_FIGURES=figures/zh LOSTGEN_EXECUTED_NOTEBOOKS=build/notebooks_zh \
+	  $(PY) -m analysis notebooks
 
 build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) $(LIB_SRC)
 	$(PY) -m analysis notebooks $*

@@ -33,11 +33,11 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from analysis import atlas, geo, maps, tables
-from analysis.figures import save_figure, use_house_style
-from analysis.provinces import crosswalk
+from analysis.figures import label, province_names, save_figure, use_house_style
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each figure is written once per basemap, suffixed with its name.
+#: Labels are English unless the build runs with LOSTGEN_LANG=zh (files then end in _zh).
 BASEMAPS = ["ocha", "cn_atlas"]
 use_house_style()
 boundaries = {b: geo.load_boundaries(b) for b in BASEMAPS}
@@ -77,13 +77,15 @@ for b in BASEMAPS:
     gdf["other_province_pct"] = gdf["other_province_share"] * 100
     fig, ax = plt.subplots(figsize=(8, 6.5))
     maps.choropleth(ax, gdf, "other_province_pct", scheme="FisherJenks", k=5,
-                    legend_title="% of residents", fmt="{:.1f}")
-    ax.set_title("Residents whose hukou is in another province, 2020")
+                    legend_title=label("% of residents", "占常住人口 %"), fmt="{:.1f}")
+    ax.set_title(label("Residents whose hukou is in another province, 2020",
+                       "户口登记地在外省的常住人口占比，2020年"))
     save_figure(
         fig, f"01_hukou_other_province_share_2020_{b}",
         data=hukou[["adcode", "name_en", "name_zh", "other_province_persons",
                     "resident_population_persons", "other_province_share"]],
-        title="Residents whose hukou is registered in another province, 2020",
+        title=label("Residents whose hukou is registered in another province, 2020",
+                    "户口登记地在外省的常住人口占比，2020年"),
         caption=("Share of each province's residents (2020 census) whose household registration "
                  "(hukou) is in another province. Hong Kong, Macau and Taiwan: no data."),
         source=f"{SOURCE_HUKOU} {boundaries[b].attrs['attribution']}.",
@@ -118,12 +120,15 @@ for b in BASEMAPS:
     gdf = geo.join_to_map(boundaries[b], out[["adcode", "out_migration_per_1000"]])
     fig, ax = plt.subplots(figsize=(8, 6.5))
     maps.choropleth(ax, gdf, "out_migration_per_1000", scheme="FisherJenks", k=5, cmap="Blues",
-                    legend_title="per 1,000 residents of 2005", fmt="{:.0f}")
-    ax.set_title("Moved to another province, 2005–2010, by province of origin")
+                    legend_title=label("per 1,000 residents of 2005", "每千名2005年常住人口"),
+                    fmt="{:.0f}")
+    ax.set_title(label("Moved to another province, 2005–2010, by province of origin",
+                       "2005—2010年迁往外省的人口，按迁出省份"))
     save_figure(
         fig, f"01_out_migration_rate_2005_2010_{b}",
         data=out,
-        title="Out-migration to other provinces, 2005–2010, by province of origin",
+        title=label("Out-migration to other provinces, 2005–2010, by province of origin",
+                    "2005—2010年跨省迁出率，按迁出省份"),
         caption=("People aged 5+ who lived in the province in 2005 and in another province in "
                  "2010, per 1,000 sampled residents of 2005 (census long-form sample counts). "
                  "Hong Kong, Macau and Taiwan: no data."),
@@ -159,13 +164,15 @@ for b in BASEMAPS:
     fig, ax = plt.subplots(figsize=(8, 6.5))
     drawn = maps.flow_map(ax, boundaries[b], flows, origin="origin_adcode",
                           destination="destination_adcode", weight="estimate_persons",
-                          legend_title="people (estimated)",
-                          label_names=crosswalk().set_index("adcode")["name_en"])
-    ax.set_title(f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020")
+                          legend_title=label("people (estimated)", "人（估计）"),
+                          label_names=province_names())
+    ax.set_title(label(f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020",
+                       f"2015—2020年最大的{N_FLOWS}条跨省迁移流"))
     save_figure(
         fig, f"01_interprovincial_flows_2015_2020_{b}",
         data=flows,
-        title=f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020",
+        title=label(f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020",
+                    f"2015—2020年最大的{N_FLOWS}条跨省迁移流"),
         caption=("Arrows from the province of residence in 2015 to that in 2020, width "
                  "proportional to the estimated number of people aged 5+ (census long-form "
                  "sample count ÷ sampling fraction)."),

@@ -33,7 +33,7 @@ from IPython.display import Markdown, display
 
 from analysis import casebook, tables
 from analysis.accounts import reasons_table, summary_table
-from analysis.figures import save_figure, use_house_style
+from analysis.figures import label, save_figure, use_house_style
 
 use_house_style()
 recs = casebook.records()
@@ -88,15 +88,17 @@ years
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4.5))
-for label, g in coverage.groupby("source_label", sort=True):
-    ax.plot(g["missing_year"], g["postings_count"], label=label, linewidth=1.6)
-ax.set_xlabel("year the child went missing")
-ax.set_ylabel("postings per year")
-ax.set_title("Case postings by year the child went missing, by scrape")
+for source_label, g in coverage.groupby("source_label", sort=True):
+    ax.plot(g["missing_year"], g["postings_count"], label=source_label, linewidth=1.6)
+ax.set_xlabel(label("year the child went missing", "失踪年份"))
+ax.set_ylabel(label("postings per year", "每年帖子数"))
+ax.set_title(label("Case postings by year the child went missing, by scrape",
+                   "按失踪年份统计的寻亲帖子（按抓取来源）"))
 ax.legend(fontsize=8)
 save_figure(
     fig, "02_coverage_by_missing_year", data=coverage,
-    title="Case postings by year the child went missing, by scrape",
+    title=label("Case postings by year the child went missing, by scrape",
+                "按失踪年份统计的寻亲帖子（按抓取来源）"),
     caption=(f"{casebook.CAVEAT}. Each line is one third-party scrape of the platform; they "
              "cover different eras and sides and cannot be added together. Reunion pairs have "
              "no dates."),
@@ -128,12 +130,12 @@ colours = dict(zip(pivot.columns, sns.color_palette("Set2", len(pivot.columns)),
 for col in pivot.columns:
     ax.barh(pivot.index, pivot[col], left=left, label=col, color=colours[col])
     left = pivot[col] if left is None else left + pivot[col]
-ax.set_xlabel("share of postings")
-ax.set_title("Type of loss recorded in each scrape")
+ax.set_xlabel(label("share of postings", "占帖子比例"))
+ax.set_title(label("Type of loss recorded in each scrape", "各来源记录的走失类型"))
 ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
 save_figure(
     fig, "02_category_shares", data=category,
-    title="Type of loss recorded in each scrape",
+    title=label("Type of loss recorded in each scrape", "各来源记录的走失类型"),
     caption=(f"{casebook.CAVEAT}. Category from the platform's label, else a title marker, "
              "else unknown; most scrapes did not keep it."),
     source=casebook.SOURCE_LINE,
@@ -153,12 +155,12 @@ boys_adults = boys[casebook.SOURCE_LABELS["wtt1002_data"]]
 fig, ax = plt.subplots(figsize=(8, 3.5))
 sns.barplot(data=known, y="source_label", x="share", hue="sex", ax=ax,
             palette={"male": "#1b4f72", "female": "#c0392b"})
-ax.set_xlabel("share of postings")
+ax.set_xlabel(label("share of postings", "占帖子比例"))
 ax.set_ylabel("")
-ax.set_title("Sex of the children in the postings")
+ax.set_title(label("Sex of the children in the postings", "帖子中儿童的性别"))
 save_figure(
     fig, "02_sex_by_source", data=sex,
-    title="Sex of the children in the postings, by scrape",
+    title=label("Sex of the children in the postings, by scrape", "帖子中儿童的性别（按来源）"),
     caption=(f"{casebook.CAVEAT}. Boys are {boys_families:.0%} of the children families search "
              f"for (2021 scrape) but {boys_adults:.0%} of the adults searching for their birth "
              "family (2016 scrape); the type of loss is rarely recorded."),

@@ -66,3 +66,43 @@ def test_personal_data_column_is_refused(tmp_path):
     with pytest.raises(PrivacyError, match="child_name"):
         save_figure(fig, "01_x", data=data, title="t", caption="c", source="s", out_dir=tmp_path)
     assert not list(tmp_path.glob("01_x.*"))
+
+
+def test_chinese_labels_by_environment(tmp_path, monkeypatch):
+    import warnings
+
+    from analysis.figures import cjk_font, label, province_names
+
+    monkeypatch.setenv("LOSTGEN_LANG", "zh")
+    assert label("Henan", "河南") == "河南"
+    assert province_names().loc[410000] == "河南"
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian fonts-noto-cjk)")
+    use_house_style()
+    assert plt.rcParams["font.sans-serif"][0] == cjk_font()
+    fig, ax = plt.subplots()
+    ax.set_title("户口登记地在外省的常住人口")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        files = save_figure(fig, "99_test_zh", data=pd.DataFrame({"x": [1]}), title="标题",
+                            caption="c", source="s", out_dir=tmp_path)
+    assert files["png"].name == "99_test_zh_zh.png"
+    assert json.loads(files["json"].read_text(encoding="utf-8"))["lang"] == "zh"
+
+
+def test_english_is_the_default(monkeypatch):
+    from analysis.figures import current_lang, label, province_names
+
+    monkeypatch.delenv("LOSTGEN_LANG", raising=False)
+    assert current_lang() == "en"
+    assert label("Henan", "河南") == "Henan"
+    assert province_names().loc[540000] == "Tibet"
+
+
+def test_missing_cjk_font_is_reported(monkeypatch, capsys):
+    import analysis.figures as F
+
+    monkeypatch.setattr(F, "cjk_font", lambda: None)
+    F.use_house_style("zh")
+    assert "no CJK font installed" in capsys.readouterr().err
+    F.use_house_style("en")

@@ -15,8 +15,9 @@ Figure names follow ``NN_topic_variant`` (``NN`` = the notebook that makes them)
 from __future__ import annotations
 
 import json
+import os
 import re
-import warnings
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +36,8 @@ PALETTE = ["#1b4f72", "#c0392b", "#7d8c8d", "#d68910", "#117a65", "#6c3483"]
 NO_DATA_COLOUR = "#e6e6e6"
 CSV_FLOAT_FORMAT = "%.10g"
 PNG_DPI = 200
+#: Environment variable choosing the label language of figures: ``en`` (default) or ``zh``.
+LANG_ENV = "LOSTGEN_LANG"
 
 HOUSE_STYLE: dict[str, object] = {
     "figure.figsize": (8.0, 6.0),
@@ -64,20 +67,43 @@ def cjk_font() -> str | None:
     return next((f for f in CJK_FONTS if f in installed), None)
 
 
-def use_house_style(lang: str = "en") -> None:
+def current_lang() -> str:
+    """Label language of figures: ``"zh"`` if ``$LOSTGEN_LANG`` starts with ``zh``, else ``"en"``."""
+    return "zh" if os.environ.get(LANG_ENV, "en").strip().lower().startswith("zh") else "en"
+
+
+def label(en: str, zh: str) -> str:
+    """The English or Chinese version of a figure label, by :func:`current_lang`."""
+    return zh if current_lang() == "zh" else en
+
+
+def province_names(lang: str | None = None) -> pd.Series:
+    """Display names of the 34 units indexed by adcode: NBS English or short Chinese."""
+    from analysis.provinces import crosswalk
+
+    lang = lang or current_lang()
+    cw = crosswalk().set_index("adcode")
+    return cw["name_zh_short"] if lang == "zh" else cw["name_en"]
+
+
+def use_house_style(lang: str | None = None) -> None:
     """Apply the house style (matplotlib rcParams) used by every figure.
 
-    ``lang='zh'`` puts a CJK font first; if none is installed it warns once and falls back to
-    DejaVu Sans (Chinese glyphs will then be missing — install Debian ``fonts-noto-cjk``).
+    ``lang`` (default :func:`current_lang`) ``'zh'`` puts a CJK font first; if none is installed
+    the build says so on stderr and falls back to DejaVu Sans (Chinese glyphs will then be
+    missing — install Debian ``fonts-noto-cjk``). English figures keep the CJK font as a
+    fallback for the odd Chinese word.
     """
+    lang = lang or current_lang()
     plt.rcParams.update(HOUSE_STYLE)
     families = ["DejaVu Sans"]
     cjk = cjk_font()
     if cjk:
         families = [cjk, *families] if lang == "zh" else [*families, cjk]
     elif lang == "zh":
-        warnings.warn("no CJK font installed (install Debian fonts-noto-cjk): Chinese labels "
-                      "fall back to DejaVu Sans and may show empty boxes", stacklevel=2)
+        print("[figures] no CJK font installed (Debian: apt-get install fonts-noto-cjk): "
+              "Chinese labels fall back to DejaVu Sans and will show empty boxes",
+              file=sys.stderr)
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = families
 
@@ -94,7 +120,8 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
     Parameters
     ----------
     fig : the matplotlib figure
-    name : ``NN_topic_variant`` (lower case, digits, underscores); ``NN`` is the notebook number
+    name : ``NN_topic_variant`` (lower case, digits, underscores); ``NN`` is the notebook number.
+        With ``$LOSTGEN_LANG=zh`` the files get the suffix ``_zh`` (labels in Chinese)
     data : the numbers drawn (tidy, one row per mark); written as UTF-8 CSV without the index
     title, caption : publishable text (the caption says what is shown and its main caveat)
     source : source line naming the data sources (and the basemap for maps)
@@ -109,6 +136,9 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
     """
     if not NAME_PATTERN.match(name):
         raise ValueError(f"figure name {name!r} must look like NN_topic_variant")
+    lang = current_lang()
+    if lang == "zh":
+        name = f"{name}_zh"
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError(f"figure {name}: data must be a non-empty DataFrame of what is drawn")
     from analysis.privacy import assert_publishable, raw_personal_strings
@@ -134,6 +164,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         "files": {ext: p.name for ext, p in files.items()},
         "data_columns": list(map(str, data.columns)),
         "data_rows": len(data),
+        "lang": lang,
     }
     files["json"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                              encoding="utf-8")

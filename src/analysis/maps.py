@@ -20,11 +20,20 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from analysis.figures import NO_DATA_COLOUR
+from analysis.figures import NO_DATA_COLOUR, current_lang, label
 
 #: Classification schemes offered (mapclassify class names) and their legend wording.
 SCHEMES = {"FisherJenks": "Fisher–Jenks natural breaks", "Quantiles": "quantiles",
            "EqualInterval": "equal intervals", "NaturalBreaks": "natural breaks"}
+SCHEMES_ZH = {"FisherJenks": "Fisher–Jenks 自然断点", "Quantiles": "分位数",
+              "EqualInterval": "等间距", "NaturalBreaks": "自然断点"}
+
+
+def scheme_label(scheme: str, k: int) -> str:
+    """Legend wording of a classification, in the figure language."""
+    if current_lang() == "zh":
+        return f"{SCHEMES_ZH[scheme]}，{k} 类"
+    return f"{SCHEMES[scheme]}, {k} classes"
 
 
 def classify(values: pd.Series, scheme: str = "FisherJenks", k: int = 5
@@ -50,7 +59,7 @@ def class_labels(classifier: mapclassify.classifiers.MapClassifier, fmt: str = "
 
 def choropleth(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str, *, scheme: str = "FisherJenks",
                k: int = 5, cmap: str = "YlOrRd", legend_title: str = "", fmt: str = "{:,.1f}",
-               no_data_label: str = "No data", edgecolor: str = "white",
+               no_data_label: str | None = None, edgecolor: str = "white",
                linewidth: float = 0.4) -> mapclassify.classifiers.MapClassifier:
     """Draw a classed choropleth of ``gdf[column]`` on ``ax``; returns the classifier.
 
@@ -69,8 +78,9 @@ def choropleth(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str, *, scheme: str 
     handles = [Patch(facecolor=colours[i], edgecolor="none", label=lab)
                for i, lab in enumerate(class_labels(classifier, fmt))]
     if (~has).any():
-        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="none", label=no_data_label))
-    title = f"{legend_title}\n({SCHEMES[scheme]}, {n} classes)".strip()
+        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="none",
+                             label=no_data_label or label("No data", "无数据")))
+    title = f"{legend_title}\n({scheme_label(scheme, n)})".strip()
     ax.legend(handles=handles, title=title, loc="lower left", fontsize=8, title_fontsize=8,
               alignment="left")
     ax.set_axis_off()
@@ -87,7 +97,8 @@ def representative_points(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
 def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin: str,
              destination: str, weight: str, max_width: float = 6.0, colour: str = "#c0392b",
              curvature: float = 0.25, legend_title: str = "", legend_fmt: str = "{:,.0f}",
-             label_names: pd.Series | None = None) -> pd.DataFrame:
+             label_names: pd.Series | None = None,
+             legend_values: list[float] | None = None) -> pd.DataFrame:
     """Draw ``flows`` as curved arrows whose width is proportional to ``weight``.
 
     Parameters
@@ -96,6 +107,8 @@ def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin
         draw only the flows you want (e.g. the top 20)
     max_width : line width (points) of the largest flow; others scale linearly (width ∝ weight)
     label_names : optional display names indexed by adcode, written beside each flow end
+    legend_values : weights shown in the width legend (default: minimum, median and maximum
+        rounded to hundreds, which suits flows of thousands of people)
 
     Returns
     -------
@@ -121,7 +134,8 @@ def flow_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, flows: pd.DataFrame, *, origin
                zorder=3)
     if label_names is not None:
         label_provinces(ax, gdf, sorted(ends), label_names, fontsize=6.5, offset=(0, 9))
-    examples = np.unique(np.quantile(drawn[weight], [0.0, 0.5, 1.0]).round(-2))
+    examples = (np.asarray(legend_values, dtype=float) if legend_values is not None
+                else np.unique(np.quantile(drawn[weight], [0.0, 0.5, 1.0]).round(-2)))
     handles = [Line2D([0], [0], color=colour, linewidth=v / top * max_width,
                       label=legend_fmt.format(v)) for v in examples if v > 0]
     ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=8,
