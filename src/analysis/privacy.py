@@ -44,7 +44,8 @@ DENY_COLUMN_PATTERN = re.compile(
 #: Place display names and vetted text columns that the deny-list must not catch.
 ALLOWED_COLUMN_PATTERN = re.compile(
     r"^((\w+_)?name_(en|zh|zh_short|pinyin)|(province|city|prefecture|region|place|origin|"
-    r"destination)_name(_[a-z]+)?|note|source_note|source_id|definition_id|citation_url|source_url)$",
+    r"destination)_name(_[a-z]+)?|note|source_note|source_id|definition_id|citation_url|source_url|"
+    r"claim_id)$",
     re.IGNORECASE)
 #: Numeric columns whose names declare a bounded quantity (checked by the schemas).
 BOUNDED_NUMERIC = re.compile(
