@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pytest
 
 from analysis import paths
 from analysis.drift import describe_difference, drift_report
@@ -70,3 +71,38 @@ def test_describe_difference_reports_columns():
     a = pd.DataFrame({"x": [1], "y": [2]})
     b = pd.DataFrame({"x": [1], "z": [2]})
     assert "added ['z']" in describe_difference(a, b)
+
+
+@pytest.mark.slow
+def test_a_real_cleaning_rule_change_fails_the_drift_check_with_the_figure_name(
+        tmp_path, mirror, executed_notebooks):
+    """End to end: copy the project, change one cleaning rule (the 2020 sampling fraction),
+    rebuild the tables and notebook 01; the drift check names the flow figures."""
+    import os
+    import subprocess
+    import sys
+
+    from analysis.drift import committed_csvs
+
+    root = tmp_path / "repo"
+    for item in ("src", "notebooks", "data/sources.toml", "data/raw/manual"):
+        src, dst = paths.ROOT / item, root / item
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(src, dst) if src.is_dir() else shutil.copy2(src, dst)
+    rule = root / "src" / "analysis" / "clean" / "migration_od.py"
+    text = rule.read_text(encoding="utf-8")
+    assert "2020: 0.10}" in text
+    rule.write_text(text.replace("2020: 0.10}", "2020: 0.095}"), encoding="utf-8")
+    env = dict(os.environ, LOSTGEN_ROOT=str(root), PYTHONPATH=str(root / "src"),
+               LOSTGEN_DATA_MIRROR=str(mirror), LOSTGEN_FIGURES=str(root / "figures"),
+               LOSTGEN_EXECUTED_NOTEBOOKS=str(root / "build" / "notebooks"))
+    for cmd in (["data"], ["notebooks", "01_migration_atlas"]):
+        res = subprocess.run([sys.executable, "-m", "analysis", *cmd], env=env, cwd=root,
+                             capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr[-2000:]
+    committed = {k: v for k, v in committed_csvs().items() if k.startswith("01_")}
+    drifts = drift_report(root / "figures", committed)
+    names = sorted(d.figure for d in drifts)
+    assert names == ["01_interprovincial_flows_2015_2020_cn_atlas",
+                     "01_interprovincial_flows_2015_2020_ocha"], drifts
+    assert "estimate_persons" in drifts[0].what
