@@ -24,8 +24,10 @@ from analysis.errors import AnalysisError
 
 MANIFEST = ".manifest.json"
 #: Code whose change must rebuild the tables (everything that shapes data/processed/).
-DATA_CODE_GLOBS = ("clean/*.py", "schemas/*.py", "tables.py", "accounts.py", "provinces.py",
-                   "fetch.py", "paths.py", "datadict.py", "errors.py", "privacy.py")
+DATA_CODE_GLOBS = ("clean/*.py", "derive/*.py", "schemas/*.py", "tables.py", "accounts.py",
+                   "provinces.py", "fetch.py", "paths.py", "datadict.py", "errors.py",
+                   "privacy.py", "seeds.py", "geo.py", "hotspots.py", "exposures.py", "models.py",
+                   "factcheck.py", "compare.py")
 
 
 def _digest(files) -> dict[str, str]:

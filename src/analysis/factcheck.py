@@ -139,14 +139,19 @@ def left_behind_risk(t: dict[str, pd.DataFrame]) -> Finding:
     evidence = ("Child-level risk cannot be measured with public data; province-level models "
                 "relate postings to migration.")
     value = None
-    if coef is not None and not coef.empty and "irr_per_sd" in coef.columns:
-        main = coef[coef.get("is_main", pd.Series(False, index=coef.index)).astype(bool)]
+    if coef is not None and not coef.empty:
+        main = coef[coef["is_main"].astype(bool) & (coef["term_role"] == "main_exposure")]
         if not main.empty:
             row = main.iloc[0]
             value = float(row["irr_per_sd"])
-            evidence += (f" Main specification ({row['specification']}): incidence-rate ratio "
-                         f"per SD of {row['term']} = {row['irr_per_sd']:.2f} (95 % CI "
-                         f"{row['irr_ci_low']:.2f}–{row['irr_ci_high']:.2f}).")
+            evidence += (f" Headline model ({row['model_kind']}, {row['outcome_measure']}, "
+                         f"n={int(row['n'])}): incidence-rate ratio per SD of {row['term']} "
+                         f"({row['exposure_period']}) = {row['irr_per_sd']:.2f} (95 % CI "
+                         f"{row['irr_ci_low']:.2f}–{row['irr_ci_high']:.2f}) — an ecological "
+                         "association at best, and "
+                         + ("not distinguishable from none." if row["irr_ci_low"] <= 1
+                            <= row["irr_ci_high"] else "one that says nothing about which "
+                            "children are at risk."))
     return Finding(
         what_our_data_can_say=("Only an ecological association between provinces' posting rates "
                                "and migration; not which children are at risk."),
