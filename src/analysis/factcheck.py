@@ -43,6 +43,31 @@ class Finding:
     shown_in: str
 
 
+#: Annual abduction estimates quoted in the two articles (claims C01–C03): who, children a year.
+QUOTED_ESTIMATES: tuple[tuple[str, str, int], ...] = (
+    ("C03", "Chinese government (quoted by Hellmann)", 10_000),
+    ("C02", "US State Department (quoted by Hellmann)", 20_000),
+    ("C01", "essay on 'Living with Dead Hearts'", 70_000),
+    ("C03", "Xunzi Zhijia parents' network (quoted by Hellmann)", 200_000),
+)
+
+
+def estimates_vs_postings(records: pd.DataFrame, first: int = 2010, last: int = 2020
+                          ) -> pd.DataFrame:
+    """The quoted annual estimates beside the platform's family postings per year.
+
+    Returns ``label, kind ('quoted estimate' | 'platform postings'), claim_id, children_per_year``.
+    """
+    years = records["missing_year"].dropna().astype(int)
+    per_year = ((years >= first) & (years <= last)).sum() / (last - first + 1)
+    rows = [{"label": who, "kind": "quoted estimate", "claim_id": cid,
+             "children_per_year": float(n)} for cid, who, n in QUOTED_ESTIMATES]
+    rows.append({"label": f"Baby Come Home family postings, {first}–{last} (2021 scrape)",
+                 "kind": "platform postings", "claim_id": "",
+                 "children_per_year": float(per_year)})
+    return pd.DataFrame(rows)
+
+
 def _pct(x: float) -> str:
     return f"{x:.1%}"
 
@@ -58,20 +83,18 @@ def _national_estimates(pub: pd.DataFrame) -> str:
 
 def incidence(t: dict[str, pd.DataFrame], claim_value: int) -> Finding:
     """C01–C03: how many children are abducted per year — no public incidence data."""
-    rec = t["case_records_uiuing_missing"]
-    years = rec["missing_year"].dropna().astype(int)
-    first, last = 2010, 2020  # complete years before the May 2021 scrape
-    per_year = ((years >= first) & (years <= last)).sum() / (last - first + 1)
+    frame = estimates_vs_postings(t["case_records_uiuing_missing"])
+    per_year = float(frame.loc[frame["kind"] == "platform postings", "children_per_year"].iloc[0])
     return Finding(
         what_our_data_can_say=("Platform postings are a floor of reported cases, not incidence; "
                                "no public incidence series exists."),
-        computed_value=round(float(per_year), 1), computed_unit=f"postings per year (uiuing "
-        f"2021 scrape, families searching, children missing {first}–{last})",
+        computed_value=round(per_year, 1), computed_unit="postings per year (uiuing 2021 "
+        "scrape, families searching, children missing 2010–2020)",
         verdict="cannot be tested with public data",
         evidence=(f"The 2021 scrape holds about {per_year:,.0f} family postings per year of "
-                  f"going missing in {first}–{last}, against a claimed {claim_value:,} "
+                  f"going missing in 2010–2020, against a claimed {claim_value:,} "
                   f"abductions a year. These are {POSTINGS}, and most are not abductions."),
-        shown_in="figure 02_coverage_by_missing_year; table case_records_uiuing_missing")
+        shown_in="figure 05_estimates_vs_postings; table case_records_uiuing_missing")
 
 
 def source_destination(t: dict[str, pd.DataFrame]) -> Finding:
