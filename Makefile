@@ -23,7 +23,9 @@ help:  ## list the targets
 
 env: $(ENV_STAMP)  ## create .venv and install the pinned packages
 $(ENV_STAMP): pyproject.toml requirements/constraints.txt
-	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "python3 -m venv failed (Debian: python3-venv missing); using virtualenv"; \
+	  $(PYTHON_BOOT) -m pip install --user --quiet virtualenv && $(PYTHON_BOOT) -m virtualenv --quiet $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	@touch $@
