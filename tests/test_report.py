@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -63,7 +64,7 @@ def test_index_has_a_card_per_figure(report):
     for name in names:
         assert f'id="{name}"' in html, name
         meta = json.loads((paths.FIGURES / f"{name}.json").read_text(encoding="utf-8"))
-        assert meta["title"].replace("&", "&amp;") in html or meta["title"] in html
+        assert meta["title"] in unescape(html), name
 
 
 def test_every_local_link_and_image_resolves(report):

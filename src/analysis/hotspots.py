@@ -514,6 +514,33 @@ def hotspot_table(values: pd.Series | Mapping[int, float], w: W, permutations: i
     return out
 
 
+def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
+                          fdr_suffix: str = " (FDR)",
+                          unadjusted_suffix: str = " (unadjusted only)") -> pd.Series:
+    """One label per province combining the test after FDR control and the unadjusted test.
+
+    ``"<label> (FDR)"`` where the FDR-controlled label is significant, ``"<label> (unadjusted
+    only)"`` where only the unadjusted test (p ≤ α) is, else :data:`NOT_SIGNIFICANT`. Works for
+    Gi* labels ("Hot spot", "Cold spot") and LISA clusters ("High-High", …). A province
+    significant after FDR is always significant unadjusted (BH never rejects more), so no
+    other combination occurs; if one does, ``ValueError``.
+    """
+    fdr = pd.Series(fdr_labels).reset_index(drop=True)
+    raw = pd.Series(unadjusted_labels).reset_index(drop=True)
+    if len(fdr) != len(raw):
+        raise ValueError("fdr_labels and unadjusted_labels differ in length")
+    bad = (fdr != NOT_SIGNIFICANT) & (fdr != raw)
+    if bad.any():
+        raise ValueError(f"labels significant after FDR but not unadjusted at rows "
+                         f"{bad[bad].index.tolist()}")
+    out = pd.Series(NOT_SIGNIFICANT, index=fdr.index, dtype=object)
+    only_raw = (fdr == NOT_SIGNIFICANT) & (raw != NOT_SIGNIFICANT)
+    out[fdr != NOT_SIGNIFICANT] = fdr[fdr != NOT_SIGNIFICANT] + fdr_suffix
+    out[only_raw] = raw[only_raw] + unadjusted_suffix
+    out.index = pd.Series(fdr_labels).index
+    return out
+
+
 __all__ = ["CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "MIN_COUNT", "NOT_SIGNIFICANT",
            "QUADRANTS", "eb_rates", "fdr_significant", "getis_ord", "global_moran",
-           "hotspot_table", "local_moran"]
+           "hotspot_table", "local_moran", "significance_category"]

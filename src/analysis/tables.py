@@ -41,6 +41,7 @@ STEPS: list[str] = [
     "cases_wtt1002",
     "cases_juvenilexi",
     "derive.cases",
+    "derive.hotspots",
     "derive.models",
     "derive.factcheck",
 ]
