@@ -47,7 +47,9 @@ def execute(source: Path, out: Path | None = None, *, timeout: int = CELL_TIMEOU
     kernel_env = dict(os.environ, PYTHONHASHSEED="0",
                       MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(paths.ROOT)}})
+                            resources={"metadata": {"path": str(paths.ROOT)}},
+                            # the kernel's start-up banner about TCP transport is noise here
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     try:
         client.execute(env=kernel_env)
     except CellExecutionError as exc:
