@@ -316,8 +316,27 @@ def fit_poisson(d: Design, *, summary: bool = True) -> Fit:
                pearson_chi2_per_df=float((pearson ** 2).sum() / (n - k)))
 
 
-def _negbin_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray):
-    """Joint ML of NB2 (β, α) with statsmodels' discrete NegativeBinomial: BFGS, then Newton."""
+def _negbin_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray,
+               start: np.ndarray | None = None):
+    """Joint ML of NB2 (β, α) with statsmodels' discrete NegativeBinomial: BFGS, then Newton.
+
+    ``start`` (β and α of a nearby fit, e.g. the full sample for a leave-one-out refit): Newton
+    from there first — the same optimum, in a few steps; if it does not converge to a finite,
+    positive-α maximum with a near-zero score, the BFGS path runs as without a start.
+    """
+    if start is not None:
+        model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = model.fit(start_params=start, method="newton", maxiter=100, tol=1e-14,
+                                disp=0)
+                score = np.abs(model.score(res.params)).max()
+                if (np.all(np.isfinite(res.params)) and res.params[-1] > 0
+                        and np.isfinite(score) and score < 1e-8):
+                    return res, True
+            except (np.linalg.LinAlgError, ValueError):
+                pass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12)
@@ -337,12 +356,13 @@ def _negbin_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray):
     return res, bool(np.isfinite(score) and score < 1e-5)
 
 
-def fit_negbin(d: Design, *, summary: bool = True) -> Fit:
+def fit_negbin(d: Design, *, summary: bool = True, start: np.ndarray | None = None) -> Fit:
     """NB2 by joint ML (β, α); deviance and Pearson residuals from the GLM at α̂.
-    ``summary=False`` skips the null model (pseudo-R² is then NaN)."""
+    ``summary=False`` skips the null model (pseudo-R² is then NaN); ``start`` (β, α) warm-starts
+    the optimiser (see :func:`_negbin_ml`)."""
     X, n = _X(d), len(d.y)
     k = X.shape[1]
-    res, converged = _negbin_ml(d.y, X, d.offset)
+    res, converged = _negbin_ml(d.y, X, d.offset, start)
     null_llf = _negbin_ml(d.y, np.ones((n, 1)), d.offset)[0].llf if summary else np.nan
     alpha = float(res.params[-1])
     with warnings.catch_warnings():
@@ -408,13 +428,15 @@ def fit_log_rate(d: Design, kind: str, w: W) -> Fit:
                False, True, spatial_name=sname, spatial=spatial)
 
 
-def fit(d: Design, w: W | None = None, *, summary: bool = True) -> Fit:
-    """Fit ``d.spec.kind`` on design ``d`` (``w`` needed for the log-rate kinds)."""
+def fit(d: Design, w: W | None = None, *, summary: bool = True,
+        start: np.ndarray | None = None) -> Fit:
+    """Fit ``d.spec.kind`` on design ``d`` (``w`` needed for the log-rate kinds; ``start``
+    warm-starts the negative binomial)."""
     kind = d.spec.kind
     if kind == "poisson_hc1":
         return fit_poisson(d, summary=summary)
     if kind == "negbin2":
-        return fit_negbin(d, summary=summary)
+        return fit_negbin(d, summary=summary, start=start)
     if w is None:
         raise ValueError(f"{kind} needs spatial weights")
     return fit_log_rate(d, kind, w)
@@ -558,9 +580,10 @@ def leave_one_out(d: Design, full: Fit) -> pd.DataFrame:
     i = full.terms.index(spec.exposure)
     b_full = float(full.params[i])
     lo_full, hi_full = (b_full - full.ci_q * full.bse[i], b_full + full.ci_q * full.bse[i])
+    start = np.r_[full.params, full.alpha] if spec.kind == "negbin2" else None
     rows = []
     for a in d.adcode:
-        f = fit(d.drop([a]), summary=False)
+        f = fit(d.drop([a]), summary=False, start=start)
         b, se = float(f.params[i]), float(f.bse[i])
         lo, hi = b - f.ci_q * se, b + f.ci_q * se
         rows.append({"specification": spec.spec_id, "model_kind": spec.kind,
