@@ -11,6 +11,8 @@ ENV_STAMP   := $(VENV)/.lostgen-installed
 MANIFEST    := data/processed/.manifest.json
 NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
+# with `make -j2` the longest notebooks should start first: largest source first
+EXECUTED_LONGEST_FIRST := $(patsubst notebooks/%.py,build/notebooks/%.ipynb,$(shell ls -S $(NOTEBOOKS)))
 # notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
 LIB_SRC     := $(wildcard src/analysis/*.py)
 
@@ -39,7 +41,7 @@ data: $(MANIFEST)  ## build data/processed/ (verifies raw sha256 every time)
 $(MANIFEST): $(ENV_STAMP) FORCE
 	$(PY) -m analysis data
 
-notebooks: $(EXECUTED)  ## execute the notebooks, writing figures/
+notebooks: $(EXECUTED_LONGEST_FIRST)  ## execute the notebooks, writing figures/
 figures: notebooks
 
 figures-zh: $(MANIFEST)  ## every figure with Chinese labels, into figures/zh/ (needs a CJK font)
