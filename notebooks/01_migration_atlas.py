@@ -30,10 +30,10 @@
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
 
 from analysis import atlas, geo, maps, tables
 from analysis.figures import label, province_names, save_figure, use_house_style
+from analysis.prose import say
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each figure is written once per basemap, suffixed with its name.
@@ -41,11 +41,6 @@ from analysis.figures import label, province_names, save_figure, use_house_style
 BASEMAPS = ["ocha", "cn_atlas"]
 use_house_style()
 boundaries = {b: geo.load_boundaries(b) for b in BASEMAPS}
-
-
-def say(text: str) -> None:
-    """Show computed prose as Markdown."""
-    display(Markdown(text))
 
 
 # %% [markdown]

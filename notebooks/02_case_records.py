@@ -29,21 +29,16 @@
 # %%
 import matplotlib.pyplot as plt
 import seaborn as sns
-from IPython.display import Markdown, display
 
 from analysis import casebook, tables
 from analysis.accounts import reasons_table, summary_table
 from analysis.figures import label, save_figure, use_house_style
+from analysis.prose import say
 
 use_house_style()
 recs = casebook.records()
 accounts = casebook.accounts()
 composition = tables.read("case_composition")
-
-
-def say(text: str) -> None:
-    """Show computed prose as Markdown."""
-    display(Markdown(text))
 
 
 # %% [markdown]

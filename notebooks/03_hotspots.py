@@ -36,17 +36,16 @@
 # dictionary, `data/processed/README.md`.
 
 # %%
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown, display
-from matplotlib.patches import Patch
 
 from analysis import casebook, compare, geo, hotspots, maps, tables
+from analysis import hotspot_figures as hf
+from analysis.atlas import with_names
 from analysis.derive.hotspots import MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
 from analysis.figures import label, province_names, save_figure, use_house_style
+from analysis.prose import province_list, say
 from analysis.provinces import crosswalk
 from analysis.seeds import SEED
 
@@ -54,14 +53,7 @@ from analysis.seeds import SEED
 #: (China-standard map). Each map is written once per basemap, suffixed with its name.
 BASEMAPS = ["ocha", "cn_atlas"]
 use_house_style()
-#: Outlines are simplified for drawing only (tolerance in metres of the equal-area projection,
-#: far below a printed line width at these map sizes); the statistics use the full polygons.
-DRAW_TOLERANCE_M = 1500
-boundaries = {}
-for b in BASEMAPS:
-    full = geo.load_boundaries(b)
-    boundaries[b] = full.assign(geometry=full.geometry.simplify(DRAW_TOLERANCE_M))
-    boundaries[b].attrs.update(full.attrs)
+boundaries = {b: hf.drawing_boundaries(b) for b in BASEMAPS}
 names = province_names()
 name_en = crosswalk().set_index("adcode")["name_en"]
 
@@ -80,55 +72,9 @@ SOURCE = (f"{casebook.SOURCE_LINE[:-1]}; children aged 0–14: NBS 2020 census a
           "estimate (prefecture census × year-end population).")
 
 
-def say(text: str) -> None:
-    """Show computed prose as Markdown."""
-    display(Markdown(text))
-
-
-def mlabel(measure: str) -> str:
-    """Display label of a measure in the figure language."""
-    return label(*MEASURE_LABELS[measure])
-
-
-def listing(adcodes) -> str:
-    """English province names, comma-separated ("none" if empty)."""
-    codes = [int(a) for a in adcodes]
-    return ", ".join(name_en.loc[a] for a in codes) if codes else "none"
-
-
-def rows(measure: str, period: str = POOLED) -> pd.DataFrame:
-    """The hotspot_local rows of one map (31 provinces)."""
-    sel = local[(local["measure"] == measure) & (local["period"] == period)]
-    assert len(sel) == 31, (measure, period)
-    return sel
-
-
-def rate_panel(ax, b: str, measure: str, period: str = POOLED, title: str = "",
-               cmap: str = "YlOrRd") -> pd.DataFrame:
-    """EB-rate choropleth of one measure and period, small counts hatched."""
-    sel = rows(measure, period)
-    gdf = geo.join_to_map(boundaries[b], sel[["adcode", "eb_per_100k", "small_count"]])
-    maps.choropleth(ax, gdf, "eb_per_100k", scheme="FisherJenks", k=5, cmap=cmap,
-                    legend_title=label("per 100,000 children (EB)", "每10万儿童（EB）"),
-                    fmt="{:.1f}")
-    maps.mark_provinces(ax, gdf, "small_count",
-                        legend_label=label(f"fewer than {hotspots.MIN_COUNT} postings",
-                                           f"少于{hotspots.MIN_COUNT}条"))
-    legend = ax.get_legend()
-    legend.set_loc("upper left")
-    legend.set_bbox_to_anchor((0.0, 0.02), transform=ax.transAxes)
-    ax.set_title(title, fontsize=8.5, loc="left")
-    return sel
-
-
-RATE_COLUMNS = ["measure", "period", "adcode", "postings_count", "children_0_14_persons",
-                "children_year", "raw_per_100k", "eb_per_100k", "small_count", "eb_rank"]
-
-
-def with_names(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out.insert(out.columns.get_loc("adcode") + 1, "name_en", out["adcode"].map(name_en))
-    return out
+def source_line(b: str) -> str:
+    """Data sources plus the basemap's attribution."""
+    return f"{SOURCE} {boundaries[b].attrs['attribution']}."
 
 
 # %% [markdown]
@@ -142,7 +88,7 @@ def with_names(frame: pd.DataFrame) -> pd.DataFrame:
 # provinces with few postings are hatched.
 
 # %%
-head = rows("lost_uiuing_missing")
+head = hf.map_rows(local, "lost_uiuing_missing")
 top5 = head.sort_values("eb_rank").head(5)
 small = head[head["small_count"]]
 shrink = (head["raw_per_100k"] - head["eb_per_100k"]).abs()
@@ -154,11 +100,11 @@ say(
     + ", ".join(f"{name_en.loc[r.adcode]} ({r.eb_per_100k:.2f}; {r.postings_count:,} "
                 f"postings)" for r in top5.itertuples())
     + f". {len(small)} provinces have fewer than {hotspots.MIN_COUNT} postings "
-    f"({listing(small['adcode'])}); the largest correction by smoothing is in "
+    f"({province_list(small['adcode'])}); the largest correction by smoothing is in "
     f"{name_en.loc[biggest.adcode]} (raw {biggest.raw_per_100k:.2f}, EB "
     f"{biggest.eb_per_100k:.2f}, from {biggest.postings_count:,} postings)."
 )
-with_names(head[RATE_COLUMNS]).sort_values("eb_rank").head(12)
+with_names(head[hf.RATE_COLUMNS]).sort_values("eb_rank").head(12)
 
 # %%
 CAPTION_RATE = (f"{casebook.CAVEAT}. Empirical-Bayes rates per 100,000 children aged 0–14 "
@@ -167,26 +113,13 @@ CAPTION_RATE = (f"{casebook.CAVEAT}. Empirical-Bayes rates per 100,000 children 
                 "Hong Kong, Macau and Taiwan: no data.")
 
 
-def map_with_dots(b: str, measure: str, name: str, title: str, caption: str,
-                  cmap: str = "YlOrRd", colour: str = "#c0392b") -> None:
-    fig, (ax_map, ax_dot) = maps.subplots(1, 2, figsize=(12, 6.6),
-                                         gridspec_kw={"width_ratios": [2.1, 1]})
-    sel = rate_panel(ax_map, b, measure, title="", cmap=cmap)
-    maps.rate_dot_panel(ax_dot, sel, raw="raw_per_100k", smoothed="eb_per_100k",
-                        count="postings_count", names=names, flag="small_count", colour=colour,
-                        xlabel=label("postings per 100,000 children aged 0–14",
-                                     "每10万名0—14岁儿童的帖子数"))
-    fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    save_figure(fig, name, data=with_names(sel[RATE_COLUMNS]), title=title, caption=caption,
-                source=f"{SOURCE} {boundaries[b].attrs['attribution']}.")
-
-
 for b in BASEMAPS:
-    map_with_dots(b, "lost_uiuing_missing", f"03_lost_rate_{b}",
-                  label("Where children went missing: families' postings per child",
-                        "孩子在哪里走失：每名儿童对应的家寻宝贝帖子"),
-                  f"{CAPTION_RATE} Families searching (2021 scrape, children born 1999 or "
-                  "later), by the province where the child went missing.")
+    title = label("Where children went missing: families' postings per child",
+                  "孩子在哪里走失：每名儿童对应的家寻宝贝帖子")
+    fig, data = hf.map_with_dots(boundaries[b], head, title)
+    save_figure(fig, f"03_lost_rate_{b}", data=data, title=title, source=source_line(b),
+                caption=f"{CAPTION_RATE} Families searching (2021 scrape, children born 1999 "
+                        "or later), by the province where the child went missing.")
 plt.show()
 
 # %% [markdown]
@@ -196,12 +129,12 @@ plt.show()
 # %%
 LOST_MEASURES = ["lost_uiuing_missing", "lost_wtt1002_family", "lost_wtt1002_data",
                  "lost_uiuing_success", "lost_juvenilexi"]
-tops = {m: set(rows(m).nsmallest(8, "eb_rank")["adcode"]) for m in LOST_MEASURES}
+tops = {m: set(hf.map_rows(local, m).nsmallest(8, "eb_rank")["adcode"]) for m in LOST_MEASURES}
 in_all = set.intersection(*[tops[m] for m in LOST_MEASURES[:4]])
-corr = pd.DataFrame({m: rows(m).set_index("adcode")["eb_per_100k"] for m in LOST_MEASURES}
+corr = pd.DataFrame({m: hf.map_rows(local, m).set_index("adcode")["eb_per_100k"] for m in LOST_MEASURES}
                     ).corr(method="spearman")
 say(
-    f"Provinces in the top eight of all four large lost-side measures: **{listing(sorted(in_all))}**. "
+    f"Provinces in the top eight of all four large lost-side measures: **{province_list(sorted(in_all))}**. "
     f"Rank correlations of the EB rates between sources range from "
     f"{corr.where(~np.eye(len(corr), dtype=bool)).min().min():.2f} to "
     f"{corr.where(~np.eye(len(corr), dtype=bool)).max().max():.2f}."
@@ -210,40 +143,25 @@ corr.round(2)
 
 
 # %%
-def small_multiples(b: str, panels: list[tuple[str, str]], name: str, title: str,
-                    caption: str, cmap: str = "YlOrRd", ncols: int = 3) -> None:
-    nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = maps.subplots(nrows, ncols, figsize=(5.2 * ncols, 6.0 * nrows),
-                              gridspec_kw={"hspace": 0.55})
-    axes = np.atleast_1d(axes).ravel()
-    drawn = []
-    for ax, (measure, period) in zip(axes, panels, strict=False):
-        sub = textwrap.fill(mlabel(measure) + ("" if period == POOLED else f", {period}"), 48)
-        drawn.append(rate_panel(ax, b, measure, period, title=sub, cmap=cmap))
-        for t in ax.get_legend().get_texts():
-            t.set_fontsize(6.5)
-    for ax in axes[len(panels):]:
-        ax.set_axis_off()
-    fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    data = with_names(pd.concat(drawn)[RATE_COLUMNS])
-    save_figure(fig, name, data=data, title=title, caption=caption,
-                source=f"{SOURCE} {boundaries[b].attrs['attribution']}.")
-
-
 PERIOD_CAPTION = ("Each panel is classed on its own (Fisher–Jenks), so colours show the "
                   "pattern within a period, not levels across periods.")
 for b in BASEMAPS:
-    small_multiples(b, [(m, POOLED) for m in LOST_MEASURES], f"03_lost_rate_sources_{b}",
-                    label("Where children went missing, by scrape",
-                          "孩子在哪里走失：按数据来源"),
-                    f"{CAPTION_RATE} One panel per scrape and side; panels are classed "
-                    "separately and the sources are never added together.")
-    small_multiples(b, [(m, p) for m in ("lost_uiuing_missing", "lost_wtt1002_data")
-                        for p, _ in PERIOD_PANELS[m]], f"03_lost_rate_periods_{b}",
-                    label("Where children went missing, by period of going missing",
-                          "孩子在哪里走失：按走失时期"),
-                    f"{CAPTION_RATE} {PERIOD_CAPTION} Families searching (2021 scrape) and "
-                    "adults searching (2016 scrape).")
+    title = label("Where children went missing, by scrape", "孩子在哪里走失：按数据来源")
+    fig, data = hf.small_multiples(boundaries[b], local, [(m, POOLED) for m in LOST_MEASURES],
+                                   title)
+    save_figure(fig, f"03_lost_rate_sources_{b}", data=data, title=title,
+                source=source_line(b),
+                caption=f"{CAPTION_RATE} One panel per scrape and side; panels are classed "
+                        "separately and the sources are never added together.")
+    title = label("Where children went missing, by period of going missing",
+                  "孩子在哪里走失：按走失时期")
+    panels = [(m, p) for m in ("lost_uiuing_missing", "lost_wtt1002_data")
+              for p, _ in PERIOD_PANELS[m]]
+    fig, data = hf.small_multiples(boundaries[b], local, panels, title)
+    save_figure(fig, f"03_lost_rate_periods_{b}", data=data, title=title,
+                source=source_line(b),
+                caption=f"{CAPTION_RATE} {PERIOD_CAPTION} Families searching (2021 scrape) and "
+                        "adults searching (2016 scrape).")
 plt.show()
 
 # %% [markdown]
@@ -254,8 +172,8 @@ plt.show()
 # where they grew up). Everything in this section is about those children only.
 
 # %%
-found = rows("found_uiuing_success")
-now = rows("current_wtt1002_data")
+found = hf.map_rows(local, "found_uiuing_success")
+now = hf.map_rows(local, "current_wtt1002_data")
 say(
     f"{DEST_CAVEAT}. Of **{found['postings_count'].sum():,}** reunions, the highest EB rates "
     f"of found children per child population are in "
@@ -266,25 +184,26 @@ say(
                 for r in now.nlargest(5, 'postings_count').itertuples())
     + "."
 )
-with_names(found[RATE_COLUMNS]).sort_values("eb_rank").head(10)
+with_names(found[hf.RATE_COLUMNS]).sort_values("eb_rank").head(10)
 
 # %%
 CAPTION_DEST = f"{CAPTION_RATE} {DEST_CAVEAT}."
 for b in BASEMAPS:
-    map_with_dots(b, "found_uiuing_success", f"03_found_rate_{b}",
-                  label("Where reunited children had been found, per child",
-                        "团圆儿童的找到地（每名儿童）"),
-                  f"{CAPTION_DEST} Reunions (2021 scrape), by the province where the child "
-                  "was found.", cmap="PuBu", colour="#1b4f72")
-    small_multiples(b, [("current_wtt1002_data", POOLED)]
-                    + [("current_wtt1002_data", p) for p, _ in
-                       PERIOD_PANELS["current_wtt1002_data"]],
-                    f"03_found_rate_periods_{b}",
-                    label("Where adults searching for their birth family live now",
-                          "宝贝寻家者现居地"),
-                    f"{CAPTION_DEST} Adults searching (2016 scrape), by the province where "
-                    f"they live now; all periods pooled, then by period of going missing. "
-                    f"{PERIOD_CAPTION}", cmap="PuBu")
+    title = label("Where reunited children had been found, per child",
+                  "团圆儿童的找到地（每名儿童）")
+    fig, data = hf.map_with_dots(boundaries[b], found, title, cmap="PuBu", colour="#1b4f72")
+    save_figure(fig, f"03_found_rate_{b}", data=data, title=title, source=source_line(b),
+                caption=f"{CAPTION_DEST} Reunions (2021 scrape), by the province where the "
+                        "child was found.")
+    title = label("Where adults searching for their birth family live now", "宝贝寻家者现居地")
+    panels = [("current_wtt1002_data", POOLED)] + [
+        ("current_wtt1002_data", p) for p, _ in PERIOD_PANELS["current_wtt1002_data"]]
+    fig, data = hf.small_multiples(boundaries[b], local, panels, title, cmap="PuBu")
+    save_figure(fig, f"03_found_rate_periods_{b}", data=data, title=title,
+                source=source_line(b),
+                caption=f"{CAPTION_DEST} Adults searching (2016 scrape), by the province where "
+                        "they live now; all periods pooled, then by period of going missing. "
+                        f"{PERIOD_CAPTION}")
 plt.show()
 
 # %% [markdown]
@@ -336,7 +255,7 @@ for b in BASEMAPS:
                          "empirical-Bayes rate per child as a destination minus the rank as a "
                          "place lost: positive = ranks higher as a place of loss (net source). "
                          "Hong Kong, Macau and Taiwan: no data."),
-                source=f"{SOURCE} {boundaries[b].attrs['attribution']}.")
+                source=source_line(b))
 plt.show()
 
 # %% [markdown]
@@ -355,7 +274,7 @@ pm = moran[(moran["period"] == POOLED) & (moran["rate_kind"] == "eb")]
 sig_m = pm[pm["p_sim"] <= 0.05]
 say(
     f"The weights hold {len(neighbours)} directed links; Hainan is linked to "
-    f"{listing(hainan)}. Permutations: {PERMUTATIONS:,}, seed {SEED}. Of the "
+    f"{province_list(hainan)}. Permutations: {PERMUTATIONS:,}, seed {SEED}. Of the "
     f"{len(pm)} pooled measures, **{len(sig_m)}** show significant positive spatial "
     f"autocorrelation of the EB rate at the 5 % level:\n\n"
     + "\n".join(f"* {MEASURE_LABELS[r.measure][0]}: I = {r.moran_i:.3f} "
@@ -378,7 +297,7 @@ moran.pivot_table(index=["measure", "period"], columns="rate_kind",
 # %%
 ALPHA = 0.05
 for m in pooled["measure"].unique():
-    sel = rows(m)
+    sel = hf.map_rows(local, m)
     hot = sel[sel["gi_label"] == hotspots.HOT_SPOT]["adcode"]
     cold = sel[sel["gi_label"] == hotspots.COLD_SPOT]["adcode"]
     hot_u = sel[sel["gi_label_unadjusted"] == hotspots.HOT_SPOT]["adcode"]
@@ -388,60 +307,16 @@ for m in pooled["measure"].unique():
     if len(hot) + len(cold) == 0:
         text += ("No province is a significant Gi* hot or cold spot after false-discovery-rate "
                  f"control. Unadjusted (p ≤ {ALPHA}, not corrected for {len(sel)} tests, so "
-                 f"not evidence on its own): hot {listing(hot_u)}; cold {listing(cold_u)}.")
+                 f"not evidence on its own): hot {province_list(hot_u)}; cold {province_list(cold_u)}.")
     else:
-        text += (f"Significant after FDR control: hot spots {listing(hot)}; cold spots "
-                 f"{listing(cold)}. Significant only without the control: hot "
-                 f"{listing(sorted(set(hot_u) - set(hot)))}; cold "
-                 f"{listing(sorted(set(cold_u) - set(cold)))}.")
-    text += f" LISA High-High clusters after FDR: {listing(hh)}."
+        text += (f"Significant after FDR control: hot spots {province_list(hot)}; cold spots "
+                 f"{province_list(cold)}. Significant only without the control: hot "
+                 f"{province_list(sorted(set(hot_u) - set(hot)))}; cold "
+                 f"{province_list(sorted(set(cold_u) - set(cold)))}.")
+    text += f" LISA High-High clusters after FDR: {province_list(hh)}."
     say(text)
 
 # %%
-GI_COLOURS = {"Hot spot (FDR)": "#b2182b", "Hot spot (unadjusted only)": "#f4a582",
-              "Cold spot (FDR)": "#2166ac", "Cold spot (unadjusted only)": "#92c5de",
-              hotspots.NOT_SIGNIFICANT: "#f4f4f4"}
-LISA_COLOURS = {"High-High (FDR)": "#b2182b", "High-High (unadjusted only)": "#f4a582",
-                "Low-Low (FDR)": "#2166ac", "Low-Low (unadjusted only)": "#92c5de",
-                "High-Low (FDR)": "#e08214", "High-Low (unadjusted only)": "#fdcc8a",
-                "Low-High (FDR)": "#6a51a3", "Low-High (unadjusted only)": "#bcbddc",
-                hotspots.NOT_SIGNIFICANT: "#f4f4f4"}
-MAP_MEASURES = ["lost_uiuing_missing", "lost_wtt1002_family", "lost_wtt1002_data",
-                "lost_uiuing_success", "lost_juvenilexi", "current_wtt1002_data",
-                "found_uiuing_success"]
-
-
-def significance_maps(b: str, fdr_col: str, raw_col: str, colours: dict, name: str,
-                      title: str, caption: str) -> None:
-    fig, axes = maps.subplots(2, 4, figsize=(18, 8.4))
-    axes = axes.ravel()
-    drawn = []
-    for ax, m in zip(axes, MAP_MEASURES, strict=False):
-        sel = rows(m).copy()
-        sel["category"] = hotspots.significance_category(sel[fdr_col], sel[raw_col]).to_numpy()
-        gdf = geo.join_to_map(boundaries[b], sel[["adcode", "category"]])
-        maps.categorical_map(ax, gdf, "category", colours)
-        ax.get_legend().remove()
-        ax.set_title(textwrap.fill(mlabel(m), 40), fontsize=8)
-        drawn.append(sel)
-    legend_ax = axes[-1]
-    legend_ax.set_axis_off()
-    handles = [Patch(facecolor=c, edgecolor="#999999", label=k) for k, c in colours.items()]
-    handles.append(Patch(facecolor="#e6e6e6", edgecolor="none", label=label("No data", "无数据")))
-    legend_ax.legend(handles=handles, loc="center left", fontsize=8, frameon=False,
-                     title=label(f"EB rate; {PERMUTATIONS:,} permutations; α = FDR = {ALPHA}",
-                                 f"EB比率；{PERMUTATIONS:,}次置换；α = FDR = {ALPHA}"),
-                     title_fontsize=8)
-    fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    cols = ["measure", "period", "adcode", "postings_count", "eb_per_100k", "small_count",
-            fdr_col, raw_col, "category"]
-    extra = (["lisa_local_i", "lisa_p_sim", "lisa_p_adjusted"] if fdr_col.startswith("lisa")
-             else ["gi_z", "gi_p_sim", "gi_p_adjusted"])
-    data = with_names(pd.concat(drawn)[cols + extra])
-    save_figure(fig, name, data=data, title=title, caption=caption,
-                source=f"{SOURCE} {boundaries[b].attrs['attribution']}.")
-
-
 TEST_CAPTION = (f"{casebook.CAVEAT}. Tests on the empirical-Bayes rate per child with "
                 f"{PERMUTATIONS:,} seeded conditional permutations; strong colours: significant "
                 f"after Benjamini–Hochberg false-discovery-rate control at {ALPHA} over the 31 "
@@ -449,13 +324,17 @@ TEST_CAPTION = (f"{casebook.CAVEAT}. Tests on the empirical-Bayes rate per child
                 f"established). {DEST_CAVEAT} (the last two maps). Neighbours: shared border; "
                 "Hainan linked to its two nearest provinces.")
 for b in BASEMAPS:
-    significance_maps(b, "gi_label", "gi_label_unadjusted", GI_COLOURS, f"03_gistar_{b}",
-                      label("Hot and cold spots of postings per child (Getis–Ord Gi*)",
-                            "每名儿童帖子数的热点与冷点（Getis–Ord Gi*）"), TEST_CAPTION)
-    significance_maps(b, "lisa_cluster", "lisa_cluster_unadjusted", LISA_COLOURS,
-                      f"03_lisa_clusters_{b}",
-                      label("Clusters and outliers of postings per child (local Moran)",
-                            "每名儿童帖子数的聚集与异常（局部Moran）"), TEST_CAPTION)
+    for fdr_col, raw_col, colours, name, title in (
+            ("gi_label", "gi_label_unadjusted", hf.GI_COLOURS, "03_gistar",
+             label("Hot and cold spots of postings per child (Getis–Ord Gi*)",
+                   "每名儿童帖子数的热点与冷点（Getis–Ord Gi*）")),
+            ("lisa_cluster", "lisa_cluster_unadjusted", hf.LISA_COLOURS, "03_lisa_clusters",
+             label("Clusters and outliers of postings per child (local Moran)",
+                   "每名儿童帖子数的聚集与异常（局部Moran）"))):
+        fig, data = hf.significance_maps(boundaries[b], local, fdr_col, raw_col, colours, title,
+                                         permutations=PERMUTATIONS, alpha=ALPHA)
+        save_figure(fig, f"{name}_{b}", data=data, title=title, caption=TEST_CAPTION,
+                    source=source_line(b))
 plt.show()
 
 # %% [markdown]
@@ -510,7 +389,7 @@ for b in BASEMAPS:
                          "the child went missing to the province where the child was found "
                          "(reunions of the 2021 scrape), width proportional to the number of "
                          "reunions; flows within one province are not drawn."),
-                source=f"{SOURCE} {boundaries[b].attrs['attribution']}.")
+                source=source_line(b))
 plt.show()
 
 # %%
@@ -561,23 +440,23 @@ suppliers = xc[xc["xin_cai_role"] == compare.SUPPLIER]
 buyers = xc[xc["xin_cai_role"].isin([compare.BUYER, compare.BOTH])]
 adults = hot_cmp[hot_cmp["source"] == "wtt1002_data"]
 adult_buyers = adults[adults["xin_cai_role"].isin([compare.BUYER, compare.BOTH])]
-missing_top8 = set(rows("lost_uiuing_missing").nsmallest(8, "eb_rank")["adcode"])
+missing_top8 = set(hf.map_rows(local, "lost_uiuing_missing").nsmallest(8, "eb_rank")["adcode"])
 say(
     f"**Supplier region (south-west).** In the reunion records, "
     f"{suppliers['lost_top8'].sum()} of the {len(suppliers)} south-western provinces are in the "
-    f"top eight by lost-side EB rate ({listing(suppliers.loc[suppliers['lost_top8'], 'adcode'])}), "
+    f"top eight by lost-side EB rate ({province_list(suppliers.loc[suppliers['lost_top8'], 'adcode'])}), "
     f"and the Gi* hot spots of the lost side after FDR are "
-    f"{listing(xc.loc[xc['lost_gi_label'] == hotspots.HOT_SPOT, 'adcode'])}. In the families' "
+    f"{province_list(xc.loc[xc['lost_gi_label'] == hotspots.HOT_SPOT, 'adcode'])}. In the families' "
     f"postings (2021 scrape) {len(missing_top8 & set(suppliers['adcode']))} of them are in the "
     f"top eight. **Buyer regions (centre, east, south-east).** "
     f"{buyers['destination_top8'].sum()} of the {len(buyers)} buyer provinces are in the top "
     f"eight by the reunions' found-side EB rate "
-    f"({listing(buyers.loc[buyers['destination_top8'], 'adcode'])}); "
+    f"({province_list(buyers.loc[buyers['destination_top8'], 'adcode'])}); "
     f"{buyers['net_importer'].sum()} are net importers of reunited children "
-    f"({listing(buyers.loc[buyers['net_importer'], 'adcode'])}), and "
+    f"({province_list(buyers.loc[buyers['net_importer'], 'adcode'])}), and "
     f"{adult_buyers['net_importer'].sum()} are net importers of adults searching. "
     f"Found-side Gi* hot spots after FDR: "
-    f"{listing(xc.loc[xc['destination_gi_label'] == hotspots.HOT_SPOT, 'adcode'])}."
+    f"{province_list(xc.loc[xc['destination_gi_label'] == hotspots.HOT_SPOT, 'adcode'])}."
 )
 xc.drop(columns=["source"])
 

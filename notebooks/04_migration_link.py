@@ -35,13 +35,13 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Markdown, display
 
 from analysis import models, tables
 from analysis import modelviews as mv
 from analysis.derive.hotspots import MEASURE_LABELS
 from analysis.exposures import LARGEST_N, largest_provinces
 from analysis.figures import current_lang, label, province_names, save_figure, use_house_style
+from analysis.prose import ratio_with_ci, say
 
 use_house_style()
 ZH = current_lang() == "zh"
@@ -55,16 +55,6 @@ loo = tables.read("model_loo")
 curve = tables.read("model_specification_curve")
 CAVEAT = mv.CAPTION_CAVEAT
 SOURCE = mv.SOURCE
-
-
-def say(text: str) -> None:
-    """Show computed prose as Markdown."""
-    display(Markdown(text))
-
-
-def irr_text(irr: float, low: float, high: float) -> str:
-    """'1.08 (0.88–1.33)': a ratio with its 95 % CI."""
-    return f"{irr:.2f} ({low:.2f}–{high:.2f})"
 
 
 def outcome_label(measure: str) -> str:
@@ -151,7 +141,7 @@ head = mv.headline(coefficients, fits)
 say(
     f"Headline (`{models.MAIN_SPEC.spec_id}`): one standard deviation more out-migration "
     f"({head['regressor_sd']:.1f} per 1,000) goes with postings per child **×"
-    f"{irr_text(head['irr'], head['irr_low'], head['irr_high'])}** (95 % CI; p = "
+    f"{ratio_with_ci(head['irr'], head['irr_low'], head['irr_high'])}** (95 % CI; p = "
     f"{head['p_value']:.2f}; n = {head['n']} provinces, {head['postings_total']:,} postings)."
     + (" The interval includes 1: the headline model finds **no clear province-level "
        "association** between out-migration and families' missing-child postings."
@@ -162,7 +152,7 @@ by_outcome = mv.irr_by_outcome(coefficients, fits)
 nb_adj = by_outcome[(by_outcome["model_kind"] == "negbin2")
                     & (by_outcome["covariate_set"] == "adjusted")].set_index("outcome_measure")
 lines = [f"* {outcome_label(o)} vs {r.main_exposure.replace('_', '-')} {r.exposure_period}: "
-         f"×{irr_text(r.irr, r.irr_low, r.irr_high)} per SD"
+         f"×{ratio_with_ci(r.irr, r.irr_low, r.irr_high)} per SD"
          f"{'' if r.exposure_period_matched else ' (period not matched)'}"
          for o, r in nb_adj.iterrows()]
 say("The same model (NB2, adjusted) for every outcome:\n\n" + "\n".join(lines))
@@ -254,8 +244,8 @@ say(
     f"×{h.loc['ml_lag_log_rate', 'lag_total_irr']:.2f}), error "
     f"×{h.loc['ml_error_log_rate', 'irr']:.2f} (λ = "
     f"{h.loc['ml_error_log_rate', 'spatial_parameter']:.2f}). For the 2016 families' scrape: "
-    f"NB ×{irr_text(*f_.loc['negbin2', ['irr', 'irr_low', 'irr_high']])}, error model "
-    f"×{irr_text(*f_.loc['ml_error_log_rate', ['irr', 'irr_low', 'irr_high']])}."
+    f"NB ×{ratio_with_ci(*f_.loc['negbin2', ['irr', 'irr_low', 'irr_high']])}, error model "
+    f"×{ratio_with_ci(*f_.loc['ml_error_log_rate', ['irr', 'irr_low', 'irr_high']])}."
 )
 spatial.drop(columns="specification")
 
@@ -440,7 +430,7 @@ recent = periods_fit[(periods_fit["outcome_measure"] == models.MAIN_SPEC.outcome
 say(
     "Families' postings (2021 scrape), adjusted NB: "
     + "; ".join(f"children missing {p} vs out-migration {r.exposure_period} "
-                f"×{irr_text(r.irr, r.irr_low, r.irr_high)} ({r.postings_total:,} postings)"
+                f"×{ratio_with_ci(r.irr, r.irr_low, r.irr_high)} ({r.postings_total:,} postings)"
                 for p, r in recent.iterrows())
     + f". Over all period fits, {int((periods_fit['ci_status'] != 'includes 1').sum())} of "
     f"{len(periods_fit)} intervals exclude 1."
@@ -632,7 +622,7 @@ say(
     f"In numbers: n = {head['n']} provinces; **{counts['excludes_one']} of "
     f"{counts['total']}** specification intervals exclude 1, against about "
     f"{counts['expected_by_chance']} expected by chance if there were no association; the "
-    f"headline interval ({irr_text(head['irr'], head['irr_low'], head['irr_high'])}) "
+    f"headline interval ({ratio_with_ci(head['irr'], head['irr_low'], head['irr_high'])}) "
     f"{'includes 1' if head['ci_status'] == 'includes 1' else 'lies ' + head['ci_status']}; "
     f"residual spatial autocorrelation is significant in {core_counts['significant'].sum()} "
     f"of {core_counts['fits'].sum()} core count models; a single province changes the verdict "

@@ -28,19 +28,14 @@
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
 
 from analysis import casebook, tables
 from analysis.factcheck import VERDICTS, estimates_vs_postings
 from analysis.figures import label, save_figure, use_house_style
+from analysis.prose import say
 
 use_house_style()
 fc = tables.read("fact_check")
-
-
-def say(text: str) -> None:
-    """Show computed prose as Markdown."""
-    display(Markdown(text))
 
 
 counts = fc["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
