@@ -14,9 +14,10 @@ Checks of :func:`assert_publishable`:
    ``origin_name_zh`` or ``province_name`` are allowed: :data:`ALLOWED_COLUMN_PATTERN`);
 2. no text cell equals a raw personal string, or contains one that has CJK characters (names,
    handles) or 7+ digits (phone / ID-card numbers);
-3. no numeric cell equals a raw digit string (posting ids), except in columns whose names declare
-   a bounded code, year, month, age, count, persons, rate or share (their range is enforced by the
-   schemas; adcodes and years overlap the posting-id range by chance).
+3. no numeric cell equals a raw digit string (posting ids), except in columns that declare a
+   quantity: by name (a code, year, month, age, count, persons, rate or share) or, for processed
+   tables, by the unit in their pandera schema (adcodes, years and official figures overlap the
+   posting-id range by chance).
 
 Errors name the column, never the value.
 """
@@ -50,7 +51,7 @@ ALLOWED_COLUMN_PATTERN = re.compile(
 #: Numeric columns whose names declare a bounded quantity (checked by the schemas).
 BOUNDED_NUMERIC = re.compile(
     r"(adcode|_year$|^year$|_month$|^age_|_count$|_persons$|_per_|_share$|_pct$|^rank$|_z$|"
-    r"^p_|_p$|_rate|^value$|^persons$)")
+    r"^p_|_p$|_rate)")
 _SEVEN_DIGITS = re.compile(r"\d{7}")
 
 
@@ -103,7 +104,8 @@ def contains_personal(cell: str, raw: set[str]) -> bool:
 
 def assert_publishable(frame: pd.DataFrame, *, where: str,
                        personal_strings: Iterable[str] = (),
-                       vocabulary: Iterable[str] = ()) -> None:
+                       vocabulary: Iterable[str] = (),
+                       quantity_columns: Iterable[str] = ()) -> None:
     """Raise :class:`PrivacyError` if ``frame`` may hold personal data (see module docstring).
 
     Parameters
@@ -112,7 +114,11 @@ def assert_publishable(frame: pd.DataFrame, *, where: str,
     where : what it is, for the message (e.g. ``"figure 03_lost_rate_map data"``)
     personal_strings : names, handles, posting ids, phone numbers from the raw case files
     vocabulary : words of the tables' own vocabularies (``lost``, ``male``…), never personal
+    quantity_columns : numeric columns declared by a schema as a quantity with a unit (persons,
+        count, share, year…), exempt from the posting-id comparison like the names matched by
+        :data:`BOUNDED_NUMERIC`
     """
+    quantities = set(quantity_columns)
     bad_cols = personal_columns(frame)
     if bad_cols:
         raise PrivacyError(f"{where}: personal-data column(s) {bad_cols} must not be published")
@@ -129,7 +135,7 @@ def assert_publishable(frame: pd.DataFrame, *, where: str,
         if pd.api.types.is_bool_dtype(series):
             continue
         if pd.api.types.is_numeric_dtype(series):
-            if BOUNDED_NUMERIC.search(str(col)):
+            if BOUNDED_NUMERIC.search(str(col)) or col in quantities:
                 continue
             values = {str(int(v)) for v in series.dropna() if float(v).is_integer()}
             if values & digits:

@@ -128,10 +128,13 @@ def check_privacy(built: dict[str, CleanTable]) -> None:
 
     strings = raw_personal_strings()
     vocabulary = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
+    from analysis.schemas import quantity_columns
+
     for table in built.values():
         frame = table.frame.drop(columns="geometry") if _is_geo(table.frame) else table.frame
         assert_publishable(pd.DataFrame(frame), where=f"table {table.name}",
-                           personal_strings=strings, vocabulary=vocabulary)
+                           personal_strings=strings, vocabulary=vocabulary,
+                           quantity_columns=quantity_columns(table.name))
         assert_publishable(table.account.to_frame(), where=f"row account of {table.name}",
                            personal_strings=strings, vocabulary=vocabulary)
 

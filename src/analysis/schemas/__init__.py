@@ -35,3 +35,10 @@ def schema_for(table: str) -> pa.DataFrameSchema:
         return SCHEMAS[table]
     except KeyError:
         raise KeyError(f"no schema for table {table!r}; known: {sorted(SCHEMAS)}") from None
+
+
+def quantity_columns(table: str) -> list[str]:
+    """Columns of ``table`` whose schema declares a unit other than text (persons, counts, shares,
+    years, codes…): quantities, not identifiers — used by the privacy check."""
+    return [name for name, col in schema_for(table).columns.items()
+            if (col.metadata or {}).get("unit", "") not in ("", "text")]
