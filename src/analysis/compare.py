@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
-from analysis.provinces import MAINLAND31, crosswalk, to_adcodes
+from analysis.provinces import MAINLAND31, display_names, to_adcodes
 
 #: Citation of Xin & Cai.
 XIN_CAI_CITATION = ("Xin & Cai, 'Child trafficking in China: Evidence from sentencing documents', "
@@ -225,7 +225,7 @@ def flow_balance(flows: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _names(adcodes: list[int] | tuple[int, ...]) -> str:
-    names = crosswalk().set_index("adcode")["name_en"]
+    names = display_names("en")
     return "; ".join(str(names.loc[a]) for a in adcodes)
 
 

@@ -78,12 +78,11 @@ def label(en: str, zh: str) -> str:
 
 
 def province_names(lang: str | None = None) -> pd.Series:
-    """Display names of the 34 units indexed by adcode: NBS English or short Chinese."""
-    from analysis.provinces import crosswalk
+    """Display names of the 34 units indexed by adcode in the figure language (default
+    :func:`current_lang`); see :func:`analysis.provinces.display_names`."""
+    from analysis.provinces import display_names
 
-    lang = lang or current_lang()
-    cw = crosswalk().set_index("adcode")
-    return cw["name_zh_short"] if lang == "zh" else cw["name_en"]
+    return display_names(lang or current_lang())
 
 
 def use_house_style(lang: str | None = None) -> None:

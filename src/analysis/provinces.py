@@ -255,7 +255,13 @@ def province_from_text(text: object) -> int | None:
     return None
 
 
+def display_names(lang: str = "en") -> pd.Series:
+    """Display names of the 34 units indexed by adcode: NBS English (``'en'``) or short Chinese
+    (``'zh'``)."""
+    cw = crosswalk().set_index("adcode")
+    return cw["name_zh_short"] if lang == "zh" else cw["name_en"]
+
+
 def name_of(adcode: int, lang: str = "en") -> str:
     """Display name of a unit: ``lang='en'`` (NBS English) or ``'zh'`` (short Chinese)."""
-    row = crosswalk().set_index("adcode").loc[int(adcode)]
-    return str(row["name_en"] if lang == "en" else row["name_zh_short"])
+    return str(display_names(lang).loc[int(adcode)])
