@@ -23,8 +23,9 @@
 # No public police or court dataset of child-abduction cases by province exists; these scrapes
 # are the best public record. This notebook shows how every raw row was accounted for, what
 # years and kinds of loss each scrape covers, and who the children are by sex. No names, photos,
-# exact dates, descriptions, posting ids or contacts leave the cleaning step: the tables hold
-# coarse fields and a keyed hash only.
+# exact dates, descriptions, posting ids or contacts leave the cleaning step, and no table shown
+# here has one row per posting: the per-posting tables stay internal, and what is published is
+# counted (a cell with very few postings that crosses two or more attributes is suppressed).
 
 # %%
 import matplotlib.pyplot as plt
@@ -36,9 +37,10 @@ from analysis.figures import label, save_figure, use_house_style
 from analysis.prose import say
 
 use_house_style()
-recs = casebook.records()
 accounts = casebook.accounts()
-composition = tables.read("case_composition")
+coverage_table = tables.read("case_coverage_by_year")
+category_counts = tables.read("case_category_counts")
+sex_counts = tables.read("case_sex_counts")
 
 
 # %% [markdown]
@@ -71,8 +73,8 @@ reasons.sort_values(["table", "kind", "rows"], ascending=[True, True, False])
 # different parts of the platform.
 
 # %%
-coverage = casebook.coverage_by_year(recs)
-years = casebook.year_coverage_summary(recs)
+coverage = casebook.coverage_by_year(coverage_table)
+years = casebook.year_coverage_summary(coverage_table)
 say("\n".join(
     f"* **{r.source_label}**: {r.postings_count:,} postings; year of going missing known for "
     f"{r.known_year_share:.0%}" + (f", median {r.year_median:.0f}, 80 % between "
@@ -111,7 +113,7 @@ plt.show()
 # scrapes mostly did not keep the field.
 
 # %%
-category = casebook.shares(composition, "category")
+category = casebook.shares(category_counts, "category")
 unknown = category[category["category"] == "unknown"].set_index("source")["share"]
 say(
     f"The category is unknown for {unknown.min():.0%} to {unknown.max():.0%} of postings "
@@ -141,7 +143,7 @@ plt.show()
 # ## 4. Boys and girls
 
 # %%
-sex = casebook.shares(composition, "sex")
+sex = casebook.shares(sex_counts, "sex")
 known = sex[sex["sex"] != "unknown"]
 boys = known[known["sex"] == "male"].set_index("source_label")["share"]
 say("\n".join(f"* {label}: boys are {share:.0%} of postings." for label, share in boys.items()))

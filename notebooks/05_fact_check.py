@@ -56,7 +56,7 @@ fc[["claim_id", "article", "claim", "verdict", "evidence", "shown_in"]]
 # every kind of loss, not a count of abductions.
 
 # %%
-est = estimates_vs_postings(tables.read("case_records_uiuing_missing"))
+est = estimates_vs_postings(tables.read("case_coverage_by_year"))
 lo, hi = est.loc[est["kind"] == "quoted estimate", "children_per_year"].agg(["min", "max"])
 posted = est.loc[est["kind"] == "platform postings", "children_per_year"].iloc[0]
 say(f"The quoted estimates run from {lo:,.0f} to {hi:,.0f} children a year "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import paths
 from analysis.clean import cases_common as cc
@@ -180,9 +182,16 @@ def test_sex(value, sex):
     assert cc.sex_of(value) == sex
 
 
-def test_unmatched_place_shown_only_when_safe():
-    assert cc.shown_place("其它,亚洲,河北省") == ": 其它,亚洲,河北省"
-    assert cc.shown_place("张家村") == ": 张家村"
-    assert cc.shown_place("王小明村", {"王小明"}) == " (free text, not shown)"
-    assert cc.shown_place("身穿短T恤尼色短裤") == " (free text, not shown)"
-    assert cc.shown_place("这是一段很长很长的描述文字说明地点不详细") == " (free text, not shown)"
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(min_size=1, max_size=20))
+def test_an_unmatched_place_never_puts_its_text_into_the_row_account(text):
+    """Row accounts carry reasons and counts only: whatever the unmatched text, the reason is
+    the same fixed string (the old rule published short place-like strings, e.g. 张家村)."""
+    from analysis.accounts import RowAccount
+
+    account = RowAccount("t")
+    match = cc.PlaceMatch(province=None, prefecture=None, status="unmatched")
+    cc.note_place(account, "f", "lost", text, match)
+    cc.note_place(account, "f", "lost", "张家村", match)
+    assert set(account.notes) == {("f", f"lost {cc.UNMATCHED_PLACE}")}
+    assert account.notes[("f", f"lost {cc.UNMATCHED_PLACE}")] == 2

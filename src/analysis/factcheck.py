@@ -52,14 +52,22 @@ QUOTED_ESTIMATES: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def estimates_vs_postings(records: pd.DataFrame, first: int = 2010, last: int = 2020
+def source_years(coverage: pd.DataFrame, source: str) -> pd.Series:
+    """Postings per known year missing of one ``source``, from ``case_coverage_by_year``
+    (index: year, int; values: postings)."""
+    rows = coverage[(coverage["source"] == source) & coverage["missing_year"].notna()]
+    return rows.set_index(rows["missing_year"].astype(int))["postings_count"].astype(int)
+
+
+def estimates_vs_postings(coverage: pd.DataFrame, first: int = 2010, last: int = 2020
                           ) -> pd.DataFrame:
     """The quoted annual estimates beside the platform's family postings per year.
 
+    ``coverage``: the ``case_coverage_by_year`` table (source ``uiuing_missing`` is used).
     Returns ``label, kind ('quoted estimate' | 'platform postings'), claim_id, children_per_year``.
     """
-    years = records["missing_year"].dropna().astype(int)
-    per_year = ((years >= first) & (years <= last)).sum() / (last - first + 1)
+    years = source_years(coverage, "uiuing_missing")
+    per_year = years[(years.index >= first) & (years.index <= last)].sum() / (last - first + 1)
     rows = [{"label": who, "kind": "quoted estimate", "claim_id": cid,
              "children_per_year": float(n)} for cid, who, n in QUOTED_ESTIMATES]
     rows.append({"label": f"Baby Come Home family postings, {first}–{last} (2021 scrape)",
@@ -83,7 +91,7 @@ def _national_estimates(pub: pd.DataFrame) -> str:
 
 def incidence(t: dict[str, pd.DataFrame], claim_value: int) -> Finding:
     """C01–C03: how many children are abducted per year — no public incidence data."""
-    frame = estimates_vs_postings(t["case_records_uiuing_missing"])
+    frame = estimates_vs_postings(t["case_coverage_by_year"])
     per_year = float(frame.loc[frame["kind"] == "platform postings", "children_per_year"].iloc[0])
     return Finding(
         what_our_data_can_say=("Platform postings are a floor of reported cases, not incidence; "
@@ -94,7 +102,7 @@ def incidence(t: dict[str, pd.DataFrame], claim_value: int) -> Finding:
         evidence=(f"The 2021 scrape holds about {per_year:,.0f} family postings per year of "
                   f"going missing in 2010–2020, against a claimed {claim_value:,} "
                   f"abductions a year. These are {POSTINGS}, and most are not abductions."),
-        shown_in="figure 05_estimates_vs_postings; table case_records_uiuing_missing")
+        shown_in="figure 05_estimates_vs_postings; table case_coverage_by_year")
 
 
 def source_destination(t: dict[str, pd.DataFrame]) -> Finding:
@@ -323,12 +331,13 @@ def young_children(t: dict[str, pd.DataFrame]) -> Finding:
 
 def since_the_1980s(t: dict[str, pd.DataFrame]) -> Finding:
     """C15: child trafficking has skyrocketed since the 1980s — postings by year missing."""
-    years = t["case_records_wtt1002"]["missing_year"].dropna().astype(int)
-    before = int((years < 1980).sum())
-    seventies = int(((years >= 1970) & (years <= 1979)).sum())
-    eighties = int(((years >= 1980) & (years <= 1989)).sum())
-    nineties = int(((years >= 1990) & (years <= 1999)).sum())
-    peak = int(years.value_counts().sort_index().idxmax())
+    per_year = source_years(t["case_coverage_by_year"], "wtt1002_data")
+    year = per_year.index
+    before = int(per_year[year < 1980].sum())
+    seventies = int(per_year[(year >= 1970) & (year <= 1979)].sum())
+    eighties = int(per_year[(year >= 1980) & (year <= 1989)].sum())
+    nineties = int(per_year[(year >= 1990) & (year <= 1999)].sum())
+    peak = int(per_year.sort_index().idxmax())
     rise = eighties / seventies if seventies else float("nan")
     verdict = "partly supported" if eighties > seventies else "not supported"
     return Finding(
@@ -341,19 +350,20 @@ def since_the_1980s(t: dict[str, pd.DataFrame]) -> Finding:
                   f"{eighties:,} in the 1980s ({rise:.1f}×), {nineties:,} in the 1990s "
                   f"({before:,} before 1980 in all); the peak year is {peak}. Who posts, and "
                   "when, shapes this curve as much as any trend."),
-        shown_in="figure 02_coverage_by_missing_year; table case_records_wtt1002")
+        shown_in="figure 02_coverage_by_missing_year; table case_coverage_by_year")
 
 
 def reunions(t: dict[str, pd.DataFrame]) -> Finding:
     """C16: Baby Come Home has 20,000 volunteers and reunited more than 600 families."""
-    n = len(t["case_records_uiuing_success"])
+    coverage = t["case_coverage_by_year"]
+    n = int(coverage.loc[coverage["source"] == "uiuing_success", "postings_count"].sum())
     return Finding(
         what_our_data_can_say="Reunion records in one scrape (volunteer numbers are not public).",
         computed_value=float(n), computed_unit="reunion pairs in the 2021 scrape",
         verdict="supported",
         evidence=(f"One 2021 scrape alone lists {n:,} reunions, more than the claimed 600 (the "
                   "claim is older); volunteer numbers cannot be checked."),
-        shown_in="table case_records_uiuing_success")
+        shown_in="table case_coverage_by_year (source uiuing_success)")
 
 
 EVALUATORS: dict[str, Callable[[dict[str, pd.DataFrame]], Finding]] = {

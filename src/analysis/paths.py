@@ -20,8 +20,12 @@ SOURCES_TOML: Path = DATA / "sources.toml"
 RAW: Path = DATA / "raw"
 #: Reviewed hand-transcribed tables (no URL serves them); committed with their citations.
 MANUAL: Path = RAW / "manual"
-#: Tidy, validated tables written by ``make data``.
+#: Published tables written by ``make data``: aggregates only, under the disclosure rule
+#: (:mod:`analysis.disclosure`); copied into the report.
 PROCESSED: Path = DATA / "processed"
+#: Internal per-posting tables (one row per posting or reunion) written by ``make data``:
+#: git-ignored, never published, never copied into ``report/``, never read by a figure.
+INTERIM: Path = DATA / "interim"
 NOTEBOOKS: Path = ROOT / "notebooks"
 #: Executed notebooks (``.ipynb``), written by ``make notebooks``; not committed.
 BUILD: Path = ROOT / "build"

@@ -12,9 +12,10 @@ leaves the earlier good output untouched.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import importlib
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -84,11 +85,12 @@ def _is_geo(frame: pd.DataFrame) -> bool:
     return hasattr(frame, "geometry") and frame.__class__.__name__ == "GeoDataFrame"
 
 
-def validate(table: CleanTable) -> pd.DataFrame:
-    """Validate a table against its schema (all failures reported at once) and its account."""
-    from analysis.schemas import schema_for
+def validate(table: CleanTable, *, published: bool = False) -> pd.DataFrame:
+    """Validate a table against its schema (all failures reported at once) and its account;
+    ``published=True`` uses the schema of its published form (after disclosure control)."""
+    from analysis.schemas import published_schema_for, schema_for
 
-    schema = schema_for(table.name)
+    schema = published_schema_for(table.name) if published else schema_for(table.name)
     frame = table.frame
     data = pd.DataFrame(frame.drop(columns="geometry")) if _is_geo(frame) else frame
     try:
@@ -139,47 +141,153 @@ def check_privacy(built: dict[str, CleanTable]) -> None:
                            personal_strings=strings, vocabulary=vocabulary)
 
 
-def write_table(table: CleanTable, out_dir: Path) -> list[Path]:
-    """Write a table and its row account into ``out_dir``; returns the files written."""
+def write_table(table: CleanTable, out_dir: Path, *, data: bool = True, account: bool = True
+                ) -> list[Path]:
+    """Write a table (``data``) and/or its row account (``account``) into ``out_dir``; returns
+    the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if _is_geo(table.frame):
+    written = []
+    if data and _is_geo(table.frame):
         data_path = out_dir / f"{table.name}.geojson"
         table.frame.to_crs("EPSG:4326").to_file(data_path, driver="GeoJSON",
                                                 COORDINATE_PRECISION=6, WRITE_BBOX="NO")
-    else:
+        written.append(data_path)
+    elif data:
         data_path = out_dir / f"{table.name}.csv"
         table.frame.to_csv(data_path, index=False, lineterminator="\n", encoding="utf-8")
-    acc_path = out_dir / f"{table.name}.rows.csv"
-    table.account.to_frame().to_csv(acc_path, index=False, lineterminator="\n", encoding="utf-8")
-    return [data_path, acc_path]
+        written.append(data_path)
+    if account:
+        acc_path = out_dir / f"{table.name}.rows.csv"
+        table.account.to_frame().to_csv(acc_path, index=False, lineterminator="\n",
+                                        encoding="utf-8")
+        written.append(acc_path)
+    return written
+
+
+def published_form(built: dict[str, CleanTable]) -> dict[str, CleanTable]:
+    """The published tables of a build with the disclosure rule applied.
+
+    Per-posting (internal) tables are left out. Every other table goes through
+    :func:`analysis.disclosure.protect`; suppressed cells are counted as notes of its row account
+    (``disclosure``) and the protected table is validated against its published schema.
+    """
+    from analysis.disclosure import THRESHOLD, protect
+    from analysis.schemas import is_internal
+
+    out: dict[str, CleanTable] = {}
+    for name, table in built.items():
+        if is_internal(name):
+            continue
+        frame, done = protect(table.frame)
+        account = table.account
+        if done.total:
+            account = copy.deepcopy(table.account)
+            account.note("disclosure", f"cells suppressed: fewer than {THRESHOLD} postings "
+                         "crossing two or more attributes", done.primary)
+            account.note("disclosure", "cells suppressed so that a suppressed cell cannot be "
+                         "recovered from a total", done.secondary)
+        published = CleanTable(name, frame, account)
+        validate(published, published=True)
+        out[name] = published
+    return out
+
+
+def check_linkage(built: dict[str, CleanTable], published: dict[str, CleanTable]) -> None:
+    """Refuse to publish a table any row of which, crossing two or more attributes, matches
+    exactly one posting (:func:`analysis.disclosure.linkage_attack`)."""
+    from analysis.disclosure import linkage_attack, posting_attributes
+    from analysis.privacy import PrivacyError
+    from analysis.schemas import is_internal
+
+    records = [t.frame for n, t in built.items() if is_internal(n)]
+    if not records:
+        return
+    postings = posting_attributes(pd.concat(records, ignore_index=True))
+    for name, table in published.items():
+        frame = table.frame.drop(columns="geometry") if _is_geo(table.frame) else table.frame
+        result = linkage_attack(name, pd.DataFrame(frame), postings)
+        if result.violates:
+            raise PrivacyError(f"table {name}: {result.rows_linked} row(s) crossing "
+                               f"{result.attributes} attributes ({', '.join(result.shared)}) "
+                               "match exactly one posting; it must not be published")
+
+
+def _write_atomically(published: list[CleanTable], internal: list[CleanTable],
+                      out_dir: Path, interim_dir: Path) -> None:
+    """Write published tables and every row account into ``out_dir`` and the rows of internal
+    tables into ``interim_dir``, each folder with its data dictionary. Everything goes to
+    temporary folders first and is moved into place only when all writing succeeded; files of
+    an earlier build that this build did not write (a table removed, or moved to the internal
+    folder) are then deleted, so no stale per-posting table stays in a published folder."""
+    from analysis.datadict import data_dictionary
+
+    staged: list[tuple[Path, Path]] = []
+    with contextlib.ExitStack() as stack:
+        def stage_dir(folder: Path) -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            return Path(stack.enter_context(tempfile.TemporaryDirectory(
+                dir=folder.parent, prefix=f".{folder.name}-")))
+
+        for folder, tables, kind in ((out_dir, published, "published"),
+                                     (interim_dir, internal, "internal")):
+            tmp = stage_dir(folder)
+            for table in tables:
+                files = write_table(table, tmp, account=kind == "published")
+                staged += [(f, folder / f.name) for f in files]
+            if kind == "internal":  # their row accounts (counts and reasons) are published
+                for table in tables:
+                    staged += [(f, out_dir / f.name)
+                               for f in write_table(table, tmp, data=False)]
+            readme = tmp / "README.md"
+            readme.write_text(data_dictionary(tables, kind=kind,
+                                              internal=internal if kind == "published" else ()),
+                              encoding="utf-8")
+            staged.append((readme, folder / "README.md"))
+        for src, dst in staged:
+            os.replace(src, dst)
+    written = {dst for _, dst in staged}
+    for folder in (out_dir, interim_dir):  # a table no longer built (or moved) must not linger
+        for f in folder.iterdir():
+            if f.is_file() and not f.name.startswith(".") and f not in written:
+                f.unlink()
 
 
 def build_all(steps: list[str] | None = None, *, out_dir: Path | None = None,
-              ctx: BuildContext | None = None, log: Callable[[str], None] = print
-              ) -> dict[str, CleanTable]:
-    """Build, validate and write every tidy table plus the data dictionary.
+              interim_dir: Path | None = None, ctx: BuildContext | None = None,
+              log: Callable[[str], None] = print) -> dict[str, CleanTable]:
+    """Build, validate and write every table plus the data dictionaries.
 
-    Everything is built and validated in memory first and written to a temporary folder; files
-    are moved into ``out_dir`` (default ``data/processed``) only when every step succeeded.
+    Everything is built and validated in memory first; the published tables pass the
+    disclosure rule (:func:`published_form`) and the linkage gate (:func:`check_linkage`); then
+    files are written to temporary folders and moved into place only when every step
+    succeeded: published tables and every row account into ``out_dir`` (default
+    ``data/processed``), internal per-posting tables into ``interim_dir`` (default
+    ``data/interim``, or ``interim`` beside ``out_dir``). Returns the tables as built (before
+    disclosure control), by name.
     """
-    from analysis.datadict import data_dictionary
+    from analysis.schemas import is_internal
 
     out_dir = out_dir or paths.PROCESSED
+    interim_dir = interim_dir or interim_beside(out_dir)
     built = run_steps(steps, ctx, log=log)
     check_privacy(built)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".processed-") as tmp:
-        tmp_dir = Path(tmp)
-        written: list[Path] = []
-        for table in built.values():
-            written += write_table(table, tmp_dir)
-        readme = tmp_dir / "README.md"
-        readme.write_text(data_dictionary(list(built.values())), encoding="utf-8")
-        written.append(readme)
-        for f in written:
-            os.replace(f, out_dir / f.name)
-    log(f"[data] wrote {len(built)} tables to {out_dir}")
+    published = published_form(built)
+    check_linkage(built, published)
+    internal = [t for n, t in built.items() if is_internal(n)]
+    _write_atomically(list(published.values()), internal, out_dir, interim_dir)
+    for name, table in published.items():
+        cells = sum(v for (f, _), v in table.account.notes.items() if f == "disclosure")
+        if cells:
+            log(f"[data] {name}: {cells} cell(s) suppressed by the disclosure rule")
+    log(f"[data] wrote {len(published)} published tables to {out_dir} and {len(internal)} "
+        f"internal per-posting tables to {interim_dir}")
     return built
+
+
+def interim_beside(processed: Path) -> Path:
+    """The internal folder that goes with a published folder: ``data/interim`` for
+    ``data/processed``, else ``interim`` beside it (builds into temporary folders)."""
+    return paths.INTERIM if processed == paths.PROCESSED else processed.parent / "interim"
 
 
 def read(name: str, processed: Path | None = None, *, validate_schema: bool = True
@@ -189,9 +297,12 @@ def read(name: str, processed: Path | None = None, *, validate_schema: bool = Tr
     The table is checked against its schema on load, so a notebook never works on a stale or
     hand-edited file unknowingly. Raises ``FileNotFoundError`` with the command to build it.
     """
-    from analysis.schemas import schema_for
+    from analysis.schemas import is_internal, published_schema_for, schema_for
 
     base = processed or paths.PROCESSED
+    internal = is_internal(name)
+    if internal:
+        base = interim_beside(base)
     csv, geo = base / f"{name}.csv", base / f"{name}.geojson"
     if geo.exists():
         import geopandas as gpd
@@ -204,13 +315,9 @@ def read(name: str, processed: Path | None = None, *, validate_schema: bool = Tr
     else:
         raise FileNotFoundError(f"{csv} does not exist; build the tables with `make data`")
     if validate_schema:
-        schema = schema_for(name)
-        coerced = schema.coerce
-        schema.coerce = True
-        try:
-            data = schema.validate(data)
-        finally:
-            schema.coerce = coerced
+        schema = copy.deepcopy(schema_for(name) if internal else published_schema_for(name))
+        schema.coerce = True  # a copy: the shared schema object is never changed
+        data = schema.validate(data)
         if geo.exists():
             for col in data.columns:
                 frame[col] = data[col]
@@ -220,14 +327,7 @@ def read(name: str, processed: Path | None = None, *, validate_schema: bool = Tr
 
 
 def read_account(name: str, processed: Path | None = None) -> RowAccount:
-    """The row account of a processed table (``<name>.rows.csv``)."""
+    """The row account of a table (``data/processed/<name>.rows.csv``; the row accounts of
+    internal tables are published too: counts and reasons only)."""
     base = processed or paths.PROCESSED
     return RowAccount.from_frame(pd.read_csv(base / f"{name}.rows.csv"))
-
-
-def clean_processed(out_dir: Path | None = None) -> None:
-    """Remove every built table (used by ``make clean``)."""
-    out_dir = out_dir or paths.PROCESSED
-    for f in out_dir.iterdir():
-        if f.name != ".gitkeep":
-            shutil.rmtree(f) if f.is_dir() else f.unlink()

@@ -52,8 +52,8 @@ meaning unknown (未知, 不详, 不知道, undefined…) → null, counted as "
 names no province but starts with a full prefecture name unique in the country (``,,扬州市孤儿院``)
 → that prefecture's province (counted); ``其它,亚洲,…`` (the platform's "other / abroad" choice)
 → null, counted as "place abroad or other"; any other text that names no province → null,
-counted per distinct string when the string is short, looks like a place and contains no
-personal string, else as "unmatched place (free text, not shown)". The prefecture
+counted as "place unmatched (free text, not shown)": a row account carries reasons and counts,
+never a raw string (each unmatched text is unique to one posting). The prefecture
 (``xxxx00``) comes from the code's first four digits, or from the city name following the province
 name in the text, looked up in the 2020 prefecture list of ``census_city_2010_2020`` (plus the
 older names/codes in :data:`OLD_PREFECTURE_NAMES` and :data:`OLD_PREFECTURE_CODES`). The four
@@ -88,7 +88,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.accounts import RowAccount
-from analysis.privacy import assert_publishable, contains_personal
+from analysis.privacy import assert_publishable
 from analysis.provinces import ALL34, province_from_text, try_adcode
 
 # --------------------------------------------------------------------------------------------
@@ -522,10 +522,8 @@ def place_row(lost: PlaceMatch | None = None, current: PlaceMatch | None = None)
 
 # --------------------------------------------------------------------------------------------
 # account helpers
-MAX_SHOWN_PLACE_CHARS = 12
-
-
-_PLACE_LIKE = re.compile(r"[省市县区镇乡村州盟旗]|^[A-Za-z ]+$")
+#: The reason of an unmatched place: row accounts carry reasons and counts, never raw text.
+UNMATCHED_PLACE = "place unmatched (free text, not shown)"
 
 
 def note_place(account: RowAccount, file: str, role: str, text: object, match: PlaceMatch,
@@ -533,10 +531,10 @@ def note_place(account: RowAccount, file: str, role: str, text: object, match: P
     """Count a place defect of one kept row as an account note.
 
     ``"lost place: province only (no prefecture)"`` (role ``lost`` only); ``"<role> place unknown
-    (blank, ',,', 未知…)"``; ``"<role> place unmatched: <text>"`` when the text is short (at most
-    :data:`MAX_SHOWN_PLACE_CHARS`), looks like a place (has 省市县区镇乡村州盟旗, or is plain Latin
-    such as ``undefined``) and holds no string of ``personal``; otherwise
-    ``"<role> place unmatched (free text, not shown)"``.
+    (blank, ',,', 未知…)"``; ``"<role> place abroad or other …"``; ``"<role>``
+    :data:`UNMATCHED_PLACE` ``"``. The raw ``text`` is never part of a reason (each unmatched
+    string is unique to one posting); ``text`` and ``personal`` are accepted for the callers'
+    convenience and not used.
     """
     if match.status == "matched_prefecture_name":
         account.note(file, f"{role} place: province inferred from the prefecture name")
@@ -550,18 +548,7 @@ def note_place(account: RowAccount, file: str, role: str, text: object, match: P
     if match.status == "abroad":
         account.note(file, f"{role} place abroad or other (其它,亚洲… chosen)")
         return
-    account.note(file, f"{role} place unmatched{shown_place(text, personal)}")
-
-
-def shown_place(text: object, personal: set[str] | None = None) -> str:
-    """``": <text>"`` if an unmatched place text may be published in a row account (short, looks
-    like a place: has 省市县区镇乡村州盟旗 or is plain Latin such as ``undefined``; holds no string
-    of ``personal``), else ``" (free text, not shown)"``."""
-    shown = _clean_text(text)
-    if (len(shown) <= MAX_SHOWN_PLACE_CHARS and _PLACE_LIKE.search(shown)
-            and not contains_personal(shown, personal or set())):
-        return f": {shown}"
-    return " (free text, not shown)"
+    account.note(file, f"{role} {UNMATCHED_PLACE}")
 
 
 def note_counter(account: RowAccount, file: str, counter: Counter) -> None:

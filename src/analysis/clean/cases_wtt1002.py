@@ -23,6 +23,7 @@ from analysis.accounts import RowAccount
 from analysis.clean.cases_common import (
     CENSUS_CITY_ID,
     ID_SPACE_VIEW,
+    UNMATCHED_PLACE,
     PlaceMatcher,
     clean_personal,
     marks_repeat_registration,
@@ -34,7 +35,6 @@ from analysis.clean.cases_common import (
     resolve_category,
     resolve_dates,
     sex_of,
-    shown_place,
     strings_from_text,
 )
 from analysis.errors import DataError
@@ -136,7 +136,7 @@ def clean_family(path: Path, places: PlaceMatcher) -> CleanTable:
         elif match.province is None and match.status == "abroad":
             account.drop(FAMILY_ID, "place abroad or other (其它,亚洲… chosen)")
         elif match.province is None:
-            account.drop(FAMILY_ID, f"province unmatched{shown_place(prov_text)}")
+            account.drop(FAMILY_ID, f"province {UNMATCHED_PLACE}")
         elif match.province not in MAINLAND31:
             account.drop(FAMILY_ID, "outside the 31 mainland provinces (Hong Kong, Macau, "
                          "Taiwan)")

@@ -28,6 +28,14 @@ incidence; see :mod:`analysis.clean.cases_common`. Tables built (step ``derive.c
 ``case_composition``
     one row per (source, side, category, sex, age_group): the sex and age-at-missing make-up of
     the postings, for the claims about boys, girls and age at sale.
+``case_coverage_by_year``, ``case_category_counts``, ``case_sex_counts``
+    postings per source and one attribute (year missing; type of loss; sex): what notebook 02
+    shows, published exact.
+
+The record tables are internal (``data/interim/``); these aggregates are what is published.
+Tables crossing two or more attributes (``case_counts``: place × category × period;
+``case_composition``: category × sex × age) are published under the disclosure rule
+(:mod:`analysis.disclosure`): cells of 1–4 postings suppressed and marked.
 
 Every record read is accounted for: kept (counted in a province) or dropped with the reason
 (no province, or outside the 31 mainland provinces).
@@ -222,6 +230,38 @@ def case_composition(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, Row
                             ignore_index=True), account
 
 
+def coverage_by_year(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, RowAccount]:
+    """Postings per source and year missing (unknown years kept as an empty year)."""
+    account = RowAccount("case_coverage_by_year")
+    parts = []
+    for name in RECORD_TABLES:
+        rec = tables[name]
+        account.add_read(name, len(rec))
+        account.add_kept(name, len(rec))
+        parts.append(rec.groupby(["source", "missing_year"], dropna=False).size()
+                     .rename("postings_count").reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    out["missing_year"] = out["missing_year"].astype("Int64")
+    out["postings_count"] = out["postings_count"].astype("int64")
+    return out.sort_values(["source", "missing_year"], ignore_index=True), account
+
+
+def attribute_counts(tables: dict[str, pd.DataFrame], attribute: str, table: str
+                     ) -> tuple[pd.DataFrame, RowAccount]:
+    """Postings per source, side and one ``attribute`` (``category`` or ``sex``)."""
+    account = RowAccount(table)
+    parts = []
+    for name in RECORD_TABLES:
+        rec = tables[name]
+        account.add_read(name, len(rec))
+        account.add_kept(name, len(rec))
+        parts.append(rec.groupby(["source", "side", attribute]).size()
+                     .rename("postings_count").reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    out["postings_count"] = out["postings_count"].astype("int64")
+    return out.sort_values(["source", "side", attribute], ignore_index=True), account
+
+
 def build(ctx: BuildContext) -> list[CleanTable]:
     """Step ``derive.cases``: needs the case record tables, ``census2020_province`` and
     ``census_city_province``."""
@@ -240,7 +280,13 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     rates_acc.drop("case_counts", "in no rate measure", int((~used).sum()))
     flows, flows_acc = case_flows(ctx.tables)
     comp, comp_acc = case_composition(ctx.tables)
+    coverage, coverage_acc = coverage_by_year(ctx.tables)
+    category, category_acc = attribute_counts(ctx.tables, "category", "case_category_counts")
+    sex, sex_acc = attribute_counts(ctx.tables, "sex", "case_sex_counts")
     return [CleanTable("case_counts", counts, counts_acc),
+            CleanTable("case_coverage_by_year", coverage, coverage_acc),
+            CleanTable("case_category_counts", category, category_acc),
+            CleanTable("case_sex_counts", sex, sex_acc),
             CleanTable("case_rates", rates, rates_acc),
             CleanTable("case_flows", flows, flows_acc),
             CleanTable("case_composition", comp, comp_acc)]

@@ -37,6 +37,34 @@ def schema_for(table: str) -> pa.DataFrameSchema:
         raise KeyError(f"no schema for table {table!r}; known: {sorted(SCHEMAS)}") from None
 
 
+def is_internal(table: str) -> bool:
+    """True for a per-posting table (one row per posting or reunion): its schema says
+    ``metadata["internal"]``. Internal tables live in ``data/interim/`` and are never published."""
+    return bool((schema_for(table).metadata or {}).get("internal", False))
+
+
+def published_schema_for(table: str) -> pa.DataFrameSchema:
+    """The schema of a table as published: where the disclosure rule applies
+    (:func:`analysis.disclosure.rule_applies`), its posting count is a nullable integer (empty
+    when suppressed) and a boolean column ``suppressed`` marks the suppressed cells; otherwise
+    the schema itself."""
+    from analysis import disclosure
+
+    schema = schema_for(table)
+    if not disclosure.rule_applies(schema.columns):
+        return schema
+    (count,) = disclosure.count_columns(schema.columns)
+    described = schema.columns[count].description or ""
+    return schema.update_column(
+        count, dtype="Int64", nullable=True,
+        description=f"{described}; empty where suppressed by the disclosure rule").add_columns({
+            disclosure.SUPPRESSED: pa.Column(
+                bool, description=f"true where the count is suppressed: fewer than "
+                f"{disclosure.THRESHOLD} postings in a cell crossing two or more attributes, or "
+                "a second cell suppressed so that the first cannot be recovered from a total "
+                "(docs/disclosure.md)", metadata={"unit": "flag"})})
+
+
 def quantity_columns(table: str) -> list[str]:
     """Columns of ``table`` whose schema declares a unit other than text (persons, counts, shares,
     years, codes…): quantities, not identifiers — used by the privacy check."""

@@ -90,12 +90,16 @@ if list(record_columns()) != RECORD_COLUMNS:  # pragma: no cover - guards an edi
 
 def record_schema(description: str, sources: list[str], *, keyed: bool = True,
                   notes: str = "") -> pa.DataFrameSchema:
-    """Schema of one record table (one row per unique posting when ``keyed``)."""
+    """Schema of one record table (one row per unique posting when ``keyed``).
+
+    Record tables are *internal* (``metadata["internal"]``): written to ``data/interim/``,
+    never published (see :mod:`analysis.disclosure`)."""
     return pa.DataFrameSchema(
         record_columns(keyed=keyed), strict=True, ordered=True,
         **(one_row_per("source", "record_key") if keyed else {}),
         description=description,
-        metadata={"sources": sources, "notes": (notes + " " + _NOTES).strip()},
+        metadata={"sources": sources, "notes": (notes + " " + _NOTES).strip(),
+                  "internal": True},
     )
 
 

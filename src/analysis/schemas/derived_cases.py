@@ -117,4 +117,42 @@ SCHEMAS = {
         description="Sex and age at missing of the postings by source, side and category.",
         metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
     ),
+    "case_coverage_by_year": pa.DataFrameSchema(
+        {
+            "source": _source(),
+            "missing_year": pa.Column("Int64", pa.Check.in_range(1880, 2030), nullable=True,
+                                      description="year the child went missing; empty = not "
+                                      "known (all reunions: success_case.json has no dates)",
+                                      metadata={"unit": "year"}),
+            "postings_count": count_column("postings (records) of the source with this year"),
+        },
+        strict=True, ordered=True, **one_row_per("source", "missing_year"),
+        description="Case postings per source and year the child went missing (one attribute: "
+                    "published exact).",
+        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+    ),
+    "case_category_counts": pa.DataFrameSchema(
+        {
+            "source": _source(),
+            "side": text_column("side of the postings", isin=list(SIDES)),
+            "category": text_column("type of loss", isin=list(CATEGORIES)),
+            "postings_count": count_column("postings"),
+        },
+        strict=True, ordered=True, **one_row_per("source", "side", "category"),
+        description="Case postings per source, side and type of loss (one attribute: "
+                    "published exact).",
+        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+    ),
+    "case_sex_counts": pa.DataFrameSchema(
+        {
+            "source": _source(),
+            "side": text_column("side of the postings", isin=list(SIDES)),
+            "sex": text_column("sex of the child", isin=list(SEXES)),
+            "postings_count": count_column("postings"),
+        },
+        strict=True, ordered=True, **one_row_per("source", "side", "sex"),
+        description="Case postings per source, side and sex of the child (one attribute: "
+                    "published exact).",
+        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+    ),
 }

@@ -30,7 +30,7 @@ SCHEMAS = {
         description="Every quantitative claim of the two articles, with what our data can say, "
                     "the computed number, a verdict and where it is shown.",
         metadata={"sources": ["claims_to_check.csv", "case_counts", "case_flows", "case_rates",
-                              "case_composition", "census_hukou_province",
+                              "case_composition", "case_coverage_by_year", "census_hukou_province",
                               "census_city_province", "left_behind_children"],
                   "notes": "Verdict rules in analysis.factcheck. Case records are postings on a "
                            "volunteer platform, not incidence."},
