@@ -15,7 +15,9 @@ from analysis.provinces import MAINLAND31, try_adcode
 
 @pytest.fixture(scope="module")
 def t(processed):
-    names = ["case_counts", "case_rates", "case_flows", "case_composition",
+    names = ["case_counts", "case_counts_by_period", "case_rates", "case_flows",
+             "case_composition", "case_coverage_by_year", "case_category_counts",
+             "case_sex_counts",
              "case_records_uiuing_missing", "case_records_uiuing_success",
              "case_records_wtt1002", "case_records_juvenilexi", "case_places_wtt1002_family",
              "census2020_province"]
@@ -45,7 +47,7 @@ def test_lost_counts_recounted_from_the_records(t):
         rec = t[name]
         expected = Counter(int(a) for a in rec["lost_adcode_province"].dropna()
                            if int(a) in MAINLAND31)
-        c = t["case_counts"]
+        c = t["case_counts_by_period"]  # exact: case_counts has suppressed cells
         src = rec["source"].iloc[0]
         got = c[(c["source"] == src) & (c["place_role"] == "lost")].groupby("adcode")[
             "postings_count"].sum()
@@ -110,14 +112,28 @@ def test_reunion_flows_match_the_pairs(t):
     assert (f["same_province"] == (f["lost_adcode"] == f["destination_adcode"])).all()
 
 
-def test_composition_totals_equal_record_counts(t):
+def test_one_attribute_totals_equal_record_counts(t):
+    """The exact one-attribute tables add up to every record; the suppressed composition
+    (category × sex × age) never shows more than the records hold."""
     comp = t["case_composition"]
     for name in ("case_records_uiuing_missing", "case_records_wtt1002",
                  "case_records_juvenilexi", "case_records_uiuing_success"):
-        src = t[name]["source"].iloc[0]
-        assert comp.loc[comp["source"] == src, "postings_count"].sum() == len(t[name])
+        rec = t[name]
+        src = rec["source"].iloc[0]
+        for table, col in (("case_category_counts", "category"), ("case_sex_counts", "sex")):
+            got = t[table][t[table]["source"] == src].set_index(col)["postings_count"]
+            assert got.to_dict() == rec[col].value_counts().to_dict(), (name, table)
+        years = t["case_coverage_by_year"]
+        assert years.loc[years["source"] == src, "postings_count"].sum() == len(rec)
+        known = rec["missing_year"].dropna().astype(int).value_counts()
+        cov = years[(years["source"] == src) & years["missing_year"].notna()]
+        assert cov.set_index(cov["missing_year"].astype(int))["postings_count"].to_dict() \
+            == known.to_dict()
+        assert comp.loc[comp["source"] == src, "postings_count"].sum() <= len(rec)
 
 
 def test_accounts_balance(processed):
-    for name in ("case_counts", "case_rates", "case_flows", "case_composition"):
+    for name in ("case_counts", "case_counts_by_period", "case_rates", "case_flows",
+                 "case_composition", "case_coverage_by_year", "case_category_counts",
+                 "case_sex_counts"):
         tables.read_account(name, processed).check()

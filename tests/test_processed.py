@@ -72,12 +72,22 @@ def test_migration_flows_balance(processed):
 
 
 def test_data_dictionary_documents_every_table_and_column(processed):
+    """Published tables in data/processed/README.md, internal ones in data/interim/README.md
+    (and listed, by their row accounts, in the published one)."""
+    from analysis.schemas import is_internal
+    from analysis.tables import interim_beside
+
     text = (processed / "README.md").read_text(encoding="utf-8")
+    internal_text = (interim_beside(processed) / "README.md").read_text(encoding="utf-8")
     for name in _built(processed):
-        assert f"## `{name}`" in text, name
+        doc = internal_text if is_internal(name) else text
+        assert f"## `{name}`" in doc, name
         for col in SCHEMAS[name].columns:
-            assert f"| `{col}` |" in text, (name, col)
+            assert f"| `{col}` |" in doc, (name, col)
+        if is_internal(name):
+            assert f"| `{name}` |" in text and f"## `{name}`" not in text, name
     assert "not verified" in text
+    assert "INTERNAL, never publish" in internal_text
 
 
 @pytest.mark.parametrize("name", ["census_hukou_province", "migration_by_province"])

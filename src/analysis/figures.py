@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib import font_manager
 
 from analysis import paths
+from analysis.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
 
 NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
 #: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
@@ -164,6 +165,9 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         "data_columns": list(map(str, data.columns)),
         "data_rows": len(data),
         "lang": lang,
+        "credit": CREDIT_LINE_ZH if lang == "zh" else CREDIT_LINE,
+        "licence": OUTPUT_LICENCE,
+        "licence_url": OUTPUT_LICENCE_URL,
     }
     files["json"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                              encoding="utf-8")

@@ -8,7 +8,12 @@ Pages
   ``basic`` template inside our own page: no CDN scripts, so the pages work offline);
 * ``data.html`` — the data dictionary of ``data/processed/`` (with the tables in ``data/``);
 * ``sources.html`` — every raw file with publisher, licence, citation and pinned URL;
-* ``methodology.html`` — ``docs/methodology.md`` (methods and limitations).
+* ``methodology.html`` — ``docs/methodology.md`` (methods and limitations);
+* ``licence.html`` — ``LICENSE-outputs.md`` (CC BY 4.0 for figures and tables, upstream
+  licences), with the legal code ``CC-BY-4.0.txt``; every page's footer gives the credit line.
+
+``data/`` holds the published tables of ``data/processed/`` only: aggregates under the disclosure
+rule (``docs/disclosure.md``); the per-posting tables of ``data/interim/`` are never copied.
 
 Everything is copied into ``report/`` so the folder can be zipped and sent or served as is.
 """
@@ -26,10 +31,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
 
 from analysis import paths
+from analysis.credits import CREDIT_LINE, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
 from analysis.fetch import registry
 
 REPORT = paths.ROOT / "report"
 METHODOLOGY = paths.ROOT / "docs" / "methodology.md"
+#: Licence of the outputs (rendered as ``licence.html``) and the CC BY 4.0 legal code.
+OUTPUT_LICENCE_NOTE = paths.ROOT / "LICENSE-outputs.md"
+CC_BY_TEXT = paths.ROOT / "LICENSES" / "CC-BY-4.0.txt"
 TITLE = "Lost Generation — missing children, hukou and migration in China"
 CAVEAT = ("Case records are postings on the volunteer platform Baby Come Home (宝贝回家), not "
           "verified abductions or incidence.")
@@ -83,7 +92,8 @@ def _page(env: Environment, out: Path, template: str, depth: int = 0, **context)
     root = "../" * depth
     out.parent.mkdir(parents=True, exist_ok=True)
     text = env.get_template(template).render(site_title=TITLE, caveat=CAVEAT, root=root,
-                                             **context)
+                                             credit=CREDIT_LINE, licence=OUTPUT_LICENCE,
+                                             licence_url=OUTPUT_LICENCE_URL, **context)
     out.write_text(text, encoding="utf-8")
 
 
@@ -137,6 +147,11 @@ def build_report(out: Path | None = None, *, figures_dir: Path | None = None,
     method = METHODOLOGY.read_text(encoding="utf-8") if METHODOLOGY.exists() else ""
     _page(env, out / "methodology.html", "text.html", title="Methodology and limitations",
           body=_markdown(method), files=[])
+    note = OUTPUT_LICENCE_NOTE.read_text(encoding="utf-8") if OUTPUT_LICENCE_NOTE.exists() else ""
+    _page(env, out / "licence.html", "text.html", title="Licence and credit",
+          body=_markdown(note), files=[])
+    if CC_BY_TEXT.exists():
+        shutil.copy2(CC_BY_TEXT, out / "CC-BY-4.0.txt")
     shutil.copy2(Path(__file__).parent / "templates" / "style.css", out / "style.css")
     log(f"[report] {len(cards)} figures, {len(notebooks)} notebooks, {len(tables)} tables → "
         f"{out / 'index.html'}")

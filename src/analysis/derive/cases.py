@@ -28,6 +28,8 @@ incidence; see :mod:`analysis.clean.cases_common`. Tables built (step ``derive.c
 ``case_composition``
     one row per (source, side, category, sex, age_group): the sex and age-at-missing make-up of
     the postings, for the claims about boys, girls and age at sale.
+``case_counts_by_period``
+    ``case_counts`` summed over category: place × period (one attribute), published exact.
 ``case_coverage_by_year``, ``case_category_counts``, ``case_sex_counts``
     postings per source and one attribute (year missing; type of loss; sex): what notebook 02
     shows, published exact.
@@ -280,10 +282,18 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     rates_acc.drop("case_counts", "in no rate measure", int((~used).sum()))
     flows, flows_acc = case_flows(ctx.tables)
     comp, comp_acc = case_composition(ctx.tables)
+    by_period = (counts.groupby(["source", "side", "place_role", "period", "adcode"])
+                 ["postings_count"].sum().reset_index())
+    by_period_acc = RowAccount("case_counts_by_period")
+    by_period_acc.add_read("case_counts", len(counts))
+    by_period_acc.add_kept("case_counts", len(counts))
+    by_period_acc.note("case_counts", "rows summed over category into one row per period",
+                       len(counts) - len(by_period))
     coverage, coverage_acc = coverage_by_year(ctx.tables)
     category, category_acc = attribute_counts(ctx.tables, "category", "case_category_counts")
     sex, sex_acc = attribute_counts(ctx.tables, "sex", "case_sex_counts")
     return [CleanTable("case_counts", counts, counts_acc),
+            CleanTable("case_counts_by_period", by_period, by_period_acc),
             CleanTable("case_coverage_by_year", coverage, coverage_acc),
             CleanTable("case_category_counts", category, category_acc),
             CleanTable("case_sex_counts", sex, sex_acc),

@@ -117,6 +117,27 @@ SCHEMAS = {
         description="Sex and age at missing of the postings by source, side and category.",
         metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
     ),
+    "case_counts_by_period": pa.DataFrameSchema(
+        {
+            "source": _source(),
+            "side": text_column("lost / found / current / unknown (see case_counts)",
+                                isin=list(SIDES)),
+            "place_role": text_column("lost: where the child went missing; current_or_found: "
+                                      "where the adult lives now or the child was found",
+                                      isin=list(PLACE_ROLES)),
+            "period": text_column("period of the year the child went missing",
+                                  isin=list(PERIOD_LABELS)),
+            "adcode": adcode_column(),
+            "postings_count": count_column("postings (records) with this place and period, "
+                                           "all types of loss"),
+        },
+        strict=True, ordered=True,
+        **one_row_per("source", "side", "place_role", "period", "adcode"),
+        description="Case postings by source × side × place role × period × province: "
+                    "case_counts summed over the type of loss (a place and one attribute: "
+                    "published exact).",
+        metadata={"sources": ["case_counts"], "notes": _CAVEAT},
+    ),
     "case_coverage_by_year": pa.DataFrameSchema(
         {
             "source": _source(),
