@@ -87,6 +87,7 @@ bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scri
 clean:  ## remove built tables, executed notebooks, report and figure images (keeps raw data)
 	rm -rf build report
 	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf data/.processed-*
 	rm -f figures/*.png figures/*.svg
 
 clean-all: clean  ## also remove raw downloads and the virtual environment
