@@ -1,5 +1,6 @@
 # Lost Generation — build everything with `make all`, test with `make test`.
-# Every target tracks its real inputs: an unchanged step is not redone.
+# Every target tracks its real inputs and outputs: an unchanged step is not redone, a missing,
+# truncated or edited output is rebuilt (sha256 stamps kept by the CLI, see below).
 #   make all        environment + raw data + tidy tables + executed notebooks + figures
 #   make test       `make all`, then ruff and pytest (unit, integration, privacy, determinism)
 # Offline: export LOSTGEN_DATA_MIRROR=/path/to/a/copy/of/data/raw (CI: ../shared/data/raw).
@@ -13,8 +14,18 @@ NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 EXECUTED    := $(NOTEBOOKS:notebooks/%.py=build/notebooks/%.ipynb)
 # with `make -j2` the longest notebooks should start first: largest source first
 EXECUTED_LONGEST_FIRST := $(patsubst notebooks/%.py,build/notebooks/%.ipynb,$(shell ls -S $(NOTEBOOKS)))
-# notebooks re-run when the library they call changes (cleaning code is covered by the manifest)
 LIB_SRC     := $(wildcard src/analysis/*.py)
+
+# A build writes into the checkout it runs in. A copied checkout (`cp -a`, with its .venv) still
+# imports the original src/ through the copied editable install: then `analysis` is re-installed
+# from this checkout before anything runs (and the CLI refuses to run until it is).
+INSTALLED_FROM := $(shell test -x $(PY) && $(PY) -c 'import importlib.util as u; s = u.find_spec("analysis"); print(s.submodule_search_locations[0] if s else "")' 2>/dev/null)
+ifneq ($(wildcard $(PY)),)
+ifneq ($(realpath $(INSTALLED_FROM)),$(realpath $(CURDIR)/src/analysis))
+$(info [env] $(VENV) imports `analysis` from $(or $(INSTALLED_FROM),nowhere), not from $(CURDIR)/src: re-installing it here (make env))
+$(ENV_STAMP): FORCE
+endif
+endif
 
 .PHONY: all env fetch data notebooks figures figures-zh report test lint bench drift clean clean-all help FORCE
 
@@ -36,8 +47,9 @@ fetch: $(ENV_STAMP)  ## download (or copy from the mirror) and verify the raw fi
 	$(PY) -m analysis fetch
 
 data: $(MANIFEST)  ## build data/processed/ (verifies raw sha256 every time)
-# The CLI verifies every raw file and rebuilds only when an input changed; the manifest's
-# mtime changes only on a rebuild, so notebooks are re-run only then.
+# The CLI verifies every raw file and rebuilds only when an input changed or an output is
+# missing or changed (the manifest records the sha256 of both; an unreadable manifest means
+# "rebuild"). The manifest is rewritten only on a rebuild; notebooks re-run when its hash changes.
 $(MANIFEST): $(ENV_STAMP) FORCE
 	$(PY) -m analysis data
 
@@ -48,8 +60,13 @@ figures-zh: $(MANIFEST)  ## every figure with Chinese labels, into figures/zh/ (
 	LOSTGEN_LANG=zh LOSTGEN_FIGURES=figures/zh LOSTGEN_EXECUTED_NOTEBOOKS=build/notebooks_zh \
 	  $(PY) -m analysis notebooks
 
-build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) $(LIB_SRC)
-	$(PY) -m analysis notebooks $*
+# Make cannot see a figure deleted or edited in place, so it asks the CLI about every notebook on
+# every run (FORCE): the CLI keeps build/notebooks/NN_topic.stamp.json with the sha256 of the
+# notebook's inputs (source, data manifest, library, settings) and outputs (.ipynb + each figure
+# it wrote) and executes only when one changed or is missing. The .ipynb is rewritten only then,
+# so the report (which depends on it) is rebuilt exactly when a notebook re-ran.
+build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) FORCE
+	@$(PY) -m analysis notebooks $*
 
 report: report/index.html  ## static site in report/ (opens from disk)
 report/index.html: $(EXECUTED) $(MANIFEST) $(LIB_SRC) $(wildcard src/analysis/templates/*) docs/methodology.md data/sources.toml
@@ -70,6 +87,7 @@ bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scri
 clean:  ## remove built tables, executed notebooks, report and figure images (keeps raw data)
 	rm -rf build report
 	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf data/.processed-* data/.interim-* data/interim
 	rm -f figures/*.png figures/*.svg
 
 clean-all: clean  ## also remove raw downloads and the virtual environment

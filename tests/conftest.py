@@ -16,6 +16,17 @@ if not os.environ.get("LOSTGEN_DATA_MIRROR") and DEFAULT_MIRROR.is_dir():
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test another checkout's code (a copied checkout with a copied .venv)."""
+    from analysis import paths
+    from analysis.errors import AnalysisError
+
+    try:
+        paths.check_checkout(ROOT)
+    except AnalysisError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.fixture(scope="session")
 def raw_data() -> Path:
     """``data/raw`` with every registered file present and sha256-verified."""
@@ -51,12 +62,10 @@ def processed(raw_data) -> Path:
 @pytest.fixture(scope="session")
 def executed_notebooks(processed) -> Path:
     """``build/notebooks`` with every notebook executed (``make notebooks`` normally did it;
-    a missing or outdated one is executed here)."""
+    an outdated one, by its build stamp, is executed here)."""
     from analysis import paths
-    from analysis.notebooks import execute, notebook_sources
+    from analysis.notebooks import build_notebook, notebook_sources
 
     for src in notebook_sources():
-        out = paths.EXECUTED_NOTEBOOKS / f"{src.stem}.ipynb"
-        if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
-            execute(src)
+        build_notebook(src, log=lambda line: None)
     return paths.EXECUTED_NOTEBOOKS

@@ -22,7 +22,7 @@ def test_31_provinces_each_year_and_balanced_account(built):
     for _, g in t.groupby("census_year"):
         assert sorted(g["adcode"]) == sorted(MAINLAND31)
     acc = built["census_city_province"].account.check()
-    assert acc.read["census_city_2010-2020_v1.csv"] == 369
+    assert acc.read["census_city_2010_2020/census_city_2010-2020_v1.csv"] == 369
     assert acc.dropped_total() == 2  # Hong Kong, Macau
 
 

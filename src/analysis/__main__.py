@@ -2,24 +2,29 @@
 
 * ``fetch`` — download (or copy from ``$LOSTGEN_DATA_MIRROR``) and sha256-verify every raw file;
 * ``data`` — fetch/verify, then rebuild ``data/processed/`` if any input changed (raw files,
-  manual tables, cleaning code); ``--force`` rebuilds anyway;
-* ``notebooks [NAME ...]`` — execute the notebooks (all by default) into ``build/notebooks/``;
+  manual tables, cleaning code) or an output is missing or changed: the manifest
+  ``data/processed/.manifest.json`` records the sha256 of every input and output, is written
+  atomically, and an unreadable manifest means "rebuild"; ``--force`` rebuilds anyway;
+* ``notebooks [NAME ...]`` — execute the notebooks (all by default) into ``build/notebooks/``,
+  each only when an input changed or an output is missing or changed (see
+  :mod:`analysis.notebooks`); ``--force`` executes anyway;
 * ``report`` — build the static site in ``report/`` from figures, notebooks and tables;
 * ``drift`` — compare the rebuilt chart data ``figures/*.csv`` with the committed ones;
 * ``verify`` — only check the sha256 of the raw files on disk.
 
-Errors print one clear line (the exception message) and exit with status 1.
+Errors print one clear line (the exception message) and exit with status 1. Every command first
+checks that it runs in the checkout its package was imported from (:func:`analysis.paths.check_checkout`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
+import signal
 import sys
 import time
+from pathlib import Path
 
-from analysis import paths
+from analysis import paths, stamps
 from analysis.errors import AnalysisError
 
 MANIFEST = ".manifest.json"
@@ -27,12 +32,7 @@ MANIFEST = ".manifest.json"
 DATA_CODE_GLOBS = ("clean/*.py", "derive/*.py", "schemas/*.py", "tables.py", "accounts.py",
                    "provinces.py", "fetch.py", "paths.py", "datadict.py", "errors.py",
                    "privacy.py", "seeds.py", "geo.py", "hotspots.py", "exposures.py", "models.py",
-                   "factcheck.py", "compare.py")
-
-
-def _digest(files) -> dict[str, str]:
-    return {str(f.relative_to(paths.ROOT)): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(files)}
+                   "factcheck.py", "compare.py", "disclosure.py", "stamps.py")
 
 
 def data_inputs() -> dict[str, str]:
@@ -40,7 +40,7 @@ def data_inputs() -> dict[str, str]:
     pkg = paths.ROOT / "src" / "analysis"
     code = [f for g in DATA_CODE_GLOBS for f in pkg.glob(g)]
     manual = [f for f in paths.MANUAL.glob("*") if f.is_file()]
-    return _digest([paths.SOURCES_TOML, *manual, *code])
+    return stamps.digest([paths.SOURCES_TOML, *manual, *code], paths.ROOT)
 
 
 def cmd_fetch(args: argparse.Namespace) -> None:
@@ -59,33 +59,66 @@ def cmd_verify(args: argparse.Namespace) -> None:
         print(f"[verify {n:2d}] {file_id}: sha256 ok")
 
 
+def data_outputs() -> list[Path]:
+    """Every file ``make data`` wrote (``data/processed/*`` and ``data/interim/*`` except dot
+    files), sorted."""
+    folders = [d for d in (paths.PROCESSED, paths.INTERIM) if d.is_dir()]
+    return sorted(f for d in folders for f in d.iterdir()
+                  if f.is_file() and not f.name.startswith("."))
+
+
+def data_rebuild_reason(manifest: Path, inputs: dict[str, str]) -> str | None:
+    """Why ``data/processed/`` must be rebuilt (one line), or ``None`` when it is up to date.
+
+    Up to date means: the manifest is readable, records the same input hashes, and every output
+    it records exists with the recorded sha256 (a truncated or edited table is a change).
+    """
+    old, problem = stamps.read_stamp(manifest, required=("inputs", "outputs"))
+    if old is None:
+        return f"{stamps.relative_name(manifest, paths.ROOT)} {problem}"
+    changed = stamps.changed_keys(old["inputs"], inputs)
+    if changed:
+        return f"input(s) changed: {stamps.listing(changed)}"
+    changed = stamps.changed_files(old["outputs"], paths.ROOT)
+    if changed:
+        return f"output(s) missing or changed since the last build: {stamps.listing(changed)}"
+    return None
+
+
+def write_data_manifest(manifest: Path, inputs: dict[str, str]) -> None:
+    """Record the input hashes and the sha256 of every output, atomically."""
+    stamps.write_json_atomic(manifest, {"inputs": inputs,
+                                        "outputs": stamps.digest(data_outputs(), paths.ROOT)})
+
+
 def cmd_data(args: argparse.Namespace) -> None:
     from analysis.fetch import fetch_all
-    from analysis.tables import build_all
 
+    stale = [d for folder in (paths.PROCESSED, paths.INTERIM)
+             for d in stamps.remove_stale_temp_dirs(folder.parent, folder.name)]
+    for d in stale:
+        print(f"[data] removed {stamps.relative_name(d, paths.ROOT)}/ (left by an interrupted build)")
     fetch_all(verbose=False)
     print("[data] raw files present and sha256-verified")
     manifest = paths.PROCESSED / MANIFEST
     inputs = data_inputs()
-    if not args.force and manifest.exists():
-        old = json.loads(manifest.read_text(encoding="utf-8"))
-        outputs_ok = all((paths.PROCESSED / f).exists() for f in old.get("outputs", []))
-        if old.get("inputs") == inputs and outputs_ok:
-            print("[data] data/processed/ is up to date (no input changed)")
-            return
+    reason = "--force" if args.force else data_rebuild_reason(manifest, inputs)
+    if reason is None:
+        print("[data] data/processed/ is up to date (no input changed)")
+        return
+    print(f"[data] rebuilding data/processed/: {reason}")
+    from analysis.tables import build_all  # pandas & co. only when there is work (fast no-op)
+
     t0 = time.perf_counter()
     built = build_all()
-    outputs = sorted(f.name for f in paths.PROCESSED.iterdir()
-                     if f.is_file() and not f.name.startswith("."))
-    manifest.write_text(json.dumps({"inputs": inputs, "outputs": outputs}, indent=1,
-                                   sort_keys=True) + "\n", encoding="utf-8")
+    write_data_manifest(manifest, inputs)
     print(f"[data] built {len(built)} tables in {time.perf_counter() - t0:.1f} s")
 
 
 def cmd_notebooks(args: argparse.Namespace) -> None:
     from analysis.notebooks import execute_all
 
-    execute_all(args.names or None)
+    execute_all(args.names or None, force=args.force)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -101,6 +134,10 @@ def cmd_drift(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("data", help="build data/processed/ (only if inputs changed)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=cmd_data)
-    p = sub.add_parser("notebooks", help="execute notebooks into build/notebooks/")
+    p = sub.add_parser("notebooks", help="execute notebooks into build/notebooks/ (only those "
+                       "whose inputs changed or whose outputs are missing or changed)")
     p.add_argument("names", nargs="*", help="notebook stems, e.g. 01_migration_atlas")
+    p.add_argument("--force", action="store_true", help="execute even if up to date")
     p.set_defaults(func=cmd_notebooks)
     sub.add_parser("report", help="build the static site in report/").set_defaults(
         func=cmd_report)
@@ -119,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                    ).set_defaults(func=cmd_drift)
     args = parser.parse_args(argv)
     try:
+        paths.check_checkout()
         args.func(args)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -127,4 +167,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # a `kill` (make interrupted, CI timeout) unwinds like Ctrl-C, so temporary files are removed
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sys.exit(main())

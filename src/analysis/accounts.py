@@ -4,6 +4,10 @@ A :class:`RowAccount` balances or raises: ``rows_read == rows_kept + sum(dropped
 drops, an account can carry *notes*: counted events that did not remove a row (a date set to
 missing, a place left unmatched), so a reader sees every defect that was handled.
 
+An account also refuses an input that gave no parsable row (:meth:`RowAccount.check`); the
+least number of records each raw file must give is checked against the registry by
+:func:`analysis.tables.check_min_records`.
+
 Written next to each table as ``<table>.rows.csv`` with columns
 ``table, source_file, kind, reason, rows`` where ``kind`` is one of ``read``, ``kept``,
 ``dropped`` or ``note``.
@@ -19,6 +23,9 @@ import pandas as pd
 from analysis.errors import AccountError
 
 ACCOUNT_COLUMNS = ["table", "source_file", "kind", "reason", "rows"]
+#: Drop reasons starting with this word mean "the row could not be parsed at all" (e.g.
+#: ``unparsable JSON``): such rows do not count as records parsed (:meth:`RowAccount.parsed`).
+UNPARSABLE_PREFIX = "unparsable"
 
 
 @dataclass
@@ -64,16 +71,34 @@ class RowAccount:
         """Rows dropped, for one source file or all of them."""
         return sum(n for (f, _), n in self.dropped.items() if source_file in (None, f))
 
+    def unparsable(self, source_file: str) -> int:
+        """Rows of ``source_file`` dropped because they could not be parsed at all (reasons
+        starting with :data:`UNPARSABLE_PREFIX`)."""
+        return sum(n for (f, r), n in self.dropped.items()
+                   if f == source_file and r.startswith(UNPARSABLE_PREFIX))
+
+    def parsed(self, source_file: str) -> int:
+        """Records parsed from ``source_file``: rows read minus rows dropped as unparsable (what
+        the registry's ``min_records`` is compared with)."""
+        return self.read[source_file] - self.unparsable(source_file)
+
     def check(self) -> RowAccount:
-        """Raise :class:`AccountError` unless read = kept + dropped for every source file."""
+        """Raise :class:`AccountError` unless read = kept + dropped for every source file, and
+        every source file gave at least one parsable row (an empty input, or one whose every
+        row is unparsable, e.g. a truncated one-line JSON array, is an error)."""
         files = set(self.read) | set(self.kept) | {f for f, _ in self.dropped}
         problems = []
         for f in sorted(files):
             r, k, d = self.read[f], self.kept[f], self.dropped_total(f)
             if r != k + d:
-                problems.append(f"{f}: read {r} != kept {k} + dropped {d}")
+                problems.append(f"{f}: read {r} != kept {k} + dropped {d} (does not balance)")
+            elif r == 0:
+                problems.append(f"{f}: read 0 rows (an empty or truncated input is an error)")
+            elif self.parsed(f) == 0:
+                problems.append(f"{f}: none of its {r} row(s) could be parsed (all dropped as "
+                                "unparsable: the file is truncated or damaged)")
         if problems:
-            raise AccountError(f"row account of table {self.table!r} does not balance: "
+            raise AccountError(f"row account of table {self.table!r}: "
                                + "; ".join(problems))
         return self
 

@@ -52,4 +52,5 @@ class UnknownProvinceError(AnalysisError):
 
 
 class AccountError(AnalysisError):
-    """A row account does not balance: rows read != rows kept + rows dropped."""
+    """A row account does not balance (rows read != rows kept + rows dropped), or a source file
+    gave no parsable row (an empty or truncated input)."""

@@ -51,19 +51,40 @@ class RawFile:
     licence: str
     citation: str
     caveats: str
+    #: Least number of records the build must parse from the file (rows read minus rows dropped
+    #: as unparsable, per the row accounts); fewer fails the build (``analysis.tables``).
+    #: 0: no cleaning step reads the file (documentation, or another copy of a table).
+    min_records: int = 0
 
 
 def registry(sources_toml: Path | None = None) -> dict[str, RawFile]:
-    """All registered raw files, keyed by id (= path relative to ``data/raw``)."""
+    """All registered raw files, keyed by id (= path relative to ``data/raw``).
+
+    Every entry must state ``min_records`` (an integer >= 0).
+    """
     with open(sources_toml or paths.SOURCES_TOML, "rb") as fh:
         entries = tomllib.load(fh)["file"]
     files = {}
     for e in entries:
+        n = e.get("min_records")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise FetchError(f"sources.toml: entry {e.get('id')!r} must state min_records, the "
+                             "least number of records the build must parse from the file "
+                             f"(an integer >= 0; 0 if no cleaning step reads it), got {n!r}")
         f = RawFile(**e)
         if f.id in files:
             raise FetchError(f"sources.toml: duplicate id {f.id!r}")
         files[f.id] = f
     return files
+
+
+def unregistered_files(mirror: Path, entries: dict[str, RawFile]) -> list[str]:
+    """Files in ``mirror`` (relative POSIX paths, hidden files excepted) that no registry entry
+    names, sorted."""
+    known = {e.path for e in entries.values()}
+    found = (f.relative_to(mirror).as_posix() for f in Path(mirror).rglob("*") if f.is_file())
+    return sorted(f for f in found
+                  if f not in known and not any(part.startswith(".") for part in f.split("/")))
 
 
 def sha256_of(path: Path) -> str:
@@ -157,7 +178,8 @@ def fetch_all(raw_dir: Path | None = None, *, mirror: Path | str | None = "env",
     mirror : a folder laid out like ``data/raw``; ``"env"`` (default) reads
         ``$LOSTGEN_DATA_MIRROR``; ``None`` downloads from the URLs
     ids : restrict to these registry ids
-    verbose : print one progress line per file
+    verbose : print one progress line per file (files in the mirror that the registry does not
+        name are reported on one line in any case)
 
     Returns
     -------
@@ -166,6 +188,12 @@ def fetch_all(raw_dir: Path | None = None, *, mirror: Path | str | None = "env",
     mirror_dir = paths.mirror_dir() if mirror == "env" else (Path(mirror) if mirror else None)
     entries = registry()
     chosen = [entries[i] for i in ids] if ids else list(entries.values())
+    if mirror_dir and mirror_dir.is_dir():
+        unknown = unregistered_files(mirror_dir, entries)
+        if unknown:  # reported, not an error: the mirror may hold files for later work
+            print(f"[fetch] {len(unknown)} file(s) in the mirror {mirror_dir} are not registered "
+                  f"in data/sources.toml (not fetched): {', '.join(unknown[:6])}"
+                  f"{f' (+{len(unknown) - 6} more)' if len(unknown) > 6 else ''}", flush=True)
     out = {}
     for n, entry in enumerate(chosen, 1):
         existed = (Path(raw_dir or paths.RAW) / entry.path).exists()

@@ -25,10 +25,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from analysis import paths
+from analysis import paths, stamps
 from analysis.accounts import RowAccount
 from analysis.errors import DataError
-from analysis.fetch import raw_path
+from analysis.fetch import raw_path, registry
 
 #: Cleaning steps, in build order (a step may read the tables of the steps before it).
 STEPS: list[str] = [
@@ -104,21 +104,69 @@ def validate(table: CleanTable, *, published: bool = False) -> pd.DataFrame:
     return frame
 
 
+def check_min_records(tables: list[CleanTable], step: str) -> set[str]:
+    """Refuse a raw file that parsed to fewer records than its registry entry's ``min_records``.
+
+    For every registered raw file in the tables' row accounts, the records parsed
+    (:meth:`RowAccount.parsed`; the largest count when several tables read the file) are compared
+    with ``min_records`` of ``data/sources.toml``. Returns the registry ids seen.
+
+    Raises
+    ------
+    DataError
+        naming the file, the records parsed, the registered minimum and the row account.
+    """
+    entries = registry()
+    seen: set[str] = set()
+    for table in tables:
+        for file_id in table.account.read:
+            if file_id not in entries:
+                continue  # an upstream table or a manual file, not a raw download
+            seen.add(file_id)
+            parsed = max(t.account.parsed(file_id) for t in tables if file_id in t.account.read)
+            least = entries[file_id].min_records
+            if parsed < least:
+                acc = table.account
+                raise DataError(file_id, (
+                    f"parsed {parsed:,} record(s), fewer than the {least:,} its registry entry "
+                    f"expects (min_records in data/sources.toml); step {step}, table "
+                    f"{table.name}: read {acc.read[file_id]:,}, of which {acc.unparsable(file_id):,} "
+                    "unparsable. The file is truncated or damaged: fetch it again (delete it and "
+                    "run `make data`); if upstream really published a smaller file, lower "
+                    "min_records after checking it."))
+    return seen
+
+
 def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
               *, log: Callable[[str], None] = print) -> dict[str, CleanTable]:
-    """Run cleaning steps in memory and validate their tables; writes nothing."""
+    """Run cleaning steps in memory and validate their tables; writes nothing.
+
+    After each step every raw file it read must have given at least its registered
+    ``min_records`` (:func:`check_min_records`); a full run also requires every file with
+    ``min_records > 0`` to appear in some row account.
+    """
     ctx = ctx or BuildContext()
     built: dict[str, CleanTable] = {}
+    seen: set[str] = set()
     for step in steps or STEPS:
         t0 = time.perf_counter()
         package = "analysis" if "." in step else "analysis.clean"
         module = importlib.import_module(f"{package}.{step}")
-        for table in module.build(ctx):
+        tables = list(module.build(ctx))
+        for table in tables:
             validate(table)
+        seen |= check_min_records(tables, step)
+        for table in tables:
             built[table.name] = table
             ctx.tables[table.name] = table.frame
             log(f"[data] {table.account.summary()} ({len(table.frame)} rows)")
         log(f"[data] step {step} done in {time.perf_counter() - t0:.1f} s")
+    if steps is None or list(steps) == STEPS:
+        unread = sorted(f for f, e in registry().items() if e.min_records > 0 and f not in seen)
+        if unread:
+            raise DataError(unread[0], f"registered with min_records > 0 but no step accounted "
+                            f"for its rows ({len(unread)} such file(s): {', '.join(unread)}); "
+                            "record it in a row account or set min_records = 0")
     return built
 
 
@@ -224,9 +272,11 @@ def _write_atomically(published: list[CleanTable], internal: list[CleanTable],
     staged: list[tuple[Path, Path]] = []
     with contextlib.ExitStack() as stack:
         def stage_dir(folder: Path) -> Path:
+            # removed on any failure (and on SIGTERM, see analysis.__main__); a SIGKILL leaves
+            # it for the next run to remove (the folder name carries this process's pid)
             folder.mkdir(parents=True, exist_ok=True)
             return Path(stack.enter_context(tempfile.TemporaryDirectory(
-                dir=folder.parent, prefix=f".{folder.name}-")))
+                dir=folder.parent, prefix=stamps.temp_dir_prefix(folder.name))))
 
         for folder, tables, kind in ((out_dir, published, "published"),
                                      (interim_dir, internal, "internal")):
@@ -263,12 +313,16 @@ def build_all(steps: list[str] | None = None, *, out_dir: Path | None = None,
     succeeded: published tables and every row account into ``out_dir`` (default
     ``data/processed``), internal per-posting tables into ``interim_dir`` (default
     ``data/interim``, or ``interim`` beside ``out_dir``). Returns the tables as built (before
-    disclosure control), by name.
+    disclosure control), by name. Temporary folders are ``data/.processed-<pid>-*`` and
+    ``data/.interim-<pid>-*``: removed on failure (and on SIGTERM); one left by a killed run is
+    removed by the next.
     """
     from analysis.schemas import is_internal
 
     out_dir = out_dir or paths.PROCESSED
     interim_dir = interim_dir or interim_beside(out_dir)
+    for folder in (out_dir, interim_dir):  # left by a killed earlier build
+        stamps.remove_stale_temp_dirs(folder.parent, folder.name)
     built = run_steps(steps, ctx, log=log)
     check_privacy(built)
     published = published_form(built)

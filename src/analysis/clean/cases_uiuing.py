@@ -100,6 +100,15 @@ def iter_json_records(text: str) -> Iterator[tuple[int, dict | None, str | None]
             pos = _SKIP.match(segment, pos).end()
 
 
+def read_text(path: Path) -> str:
+    """The file's UTF-8 text; a file cut inside a character (truncated) is a :class:`DataError`."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(path, f"not UTF-8 at byte {exc.start:,} of {len(exc.object):,} "
+                        "(truncated or damaged)") from None
+
+
 def _require(file: Path, line: int, record: dict, keys: tuple[str, ...]) -> None:
     for key in keys:
         if key not in record:
@@ -121,7 +130,7 @@ def read_postings(path: Path, id_key: str, keys: tuple[str, ...],
                   account: RowAccount, file_id: str) -> list[tuple[int, int, dict]]:
     """Records of Missing.json / mi.json as ``(line, posting_id, record)``; counts read rows,
     repairs (notes) and unparsable records (drops) in ``account``."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     out = []
     read = 0
     for line, record, defect in iter_json_records(text):
@@ -198,7 +207,7 @@ def clean_success(success: Path, places: PlaceMatcher) -> CleanTable:
     """``case_records_uiuing_success``: one row per (Lost_place, Return_location) pair."""
     name = "case_records_uiuing_success"
     account = RowAccount(name)
-    text = success.read_text(encoding="utf-8-sig")
+    text = read_text(success)
     rows: list[dict] = []
     read = 0
     for line, record, defect in iter_json_records(text):
@@ -242,7 +251,7 @@ def personal_strings_raw(ctx: BuildContext) -> set[str]:
     """Names, posting ids, handles, phone/ID numbers of Missing.json and mi.json."""
     out: set[str] = set()
     for file_id in (MISSING_ID, MI_ID):
-        text = ctx.raw(file_id).read_text(encoding="utf-8-sig")
+        text = read_text(ctx.raw(file_id))
         for _line, record, _defect in iter_json_records(text):
             if record is None:
                 continue

@@ -48,7 +48,7 @@ def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
     Raises :class:`DataError` naming file, row and column for a missing column, an unknown
     province code or a non-numeric cell. Hong Kong and Macau rows are dropped with a reason.
     """
-    name = path.name
+    name = CENSUS_CITY  # the registry id, as in every row account
     try:
         raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except UnicodeDecodeError as exc:
