@@ -181,6 +181,19 @@ def round_value(value: float, precision: Precision) -> float:
     return float(text) if text else math.nan
 
 
+def round_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every float column rounded to its published precision, still as floats
+    (what a reader gets back from the chart CSV; e.g. for the privacy check, which must see a
+    value that rounding turned into a whole number). ``frame`` is not modified."""
+    precisions = column_precisions(frame)
+    out = frame.copy()
+    for col in out.columns:
+        if _is_float(out[col]):
+            precision = precisions[str(col)]
+            out[col] = [round_value(v, precision) for v in out[col].to_numpy()]
+    return out
+
+
 def for_publication(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Precision]]:
     """``frame`` with every float column replaced by its published text (:func:`format_value`)
     and the precision of every numeric column. Integer, boolean and text columns are unchanged;
