@@ -4,8 +4,14 @@
 
 * ``figures/<name>.png`` — web resolution, 200 dpi;
 * ``figures/<name>.svg`` — vector, for print;
-* ``figures/<name>.csv`` — the numbers drawn, so a reporter can check or re-plot them;
-* ``figures/<name>.json`` — title, caption, source line, alt text, notebook, file list.
+* ``figures/<name>.csv`` — the numbers drawn, so a reporter can check or re-plot them, at
+  publication precision (:mod:`analysis.precision`: counts as integers, rates, shares, ratios and
+  p-values to a fixed number of significant digits per unit);
+* ``figures/<name>.json`` — title, caption, source line, alt text, notebook, file list, and the
+  published precision of every numeric column (``precision``);
+* ``build/chart_data/<name>.csv`` — the same data at full precision (git-ignored), which the drift
+  check (:mod:`analysis.drift`) uses so a last digit flipped at a rounding boundary by float noise
+  is not reported as a change.
 
 Output is deterministic: no dates or software versions in PNG/SVG metadata, a fixed SVG hash salt,
 sorted JSON keys and fixed float formatting in the CSV, so the same data give byte-identical files.
@@ -28,6 +34,7 @@ from matplotlib import font_manager
 
 from analysis import paths
 from analysis.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
+from analysis.precision import for_publication, round_frame
 
 NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
 #: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
@@ -35,7 +42,8 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi 
              "Source Han Sans SC", "SimHei")
 PALETTE = ["#1b4f72", "#c0392b", "#7d8c8d", "#d68910", "#117a65", "#6c3483"]
 NO_DATA_COLOUR = "#e6e6e6"
-CSV_FLOAT_FORMAT = "%.10g"
+#: Folder (under ``build/``) of the full-precision copies of the chart data of ``figures/``.
+CHART_DATA_DIR = "chart_data"
 PNG_DPI = 200
 #: Environment variable choosing the label language of figures: ``en`` (default) or ``zh``.
 LANG_ENV = "LOSTGEN_LANG"
@@ -108,6 +116,20 @@ def use_house_style(lang: str | None = None) -> None:
     plt.rcParams["font.sans-serif"] = families
 
 
+def full_precision_dir(out_dir: Path | None = None) -> Path:
+    """Where :func:`save_figure` writes the full-precision chart data of figures in ``out_dir``.
+
+    ``figures/`` (and folders inside it, e.g. ``figures/zh``) map to ``build/chart_data/`` (and
+    ``build/chart_data/zh``), which git ignores; any other folder (a test's temporary folder)
+    gets a ``full_precision/`` subfolder of its own, so the real build is never touched.
+    """
+    out_dir = Path(out_dir or paths.FIGURES).resolve()
+    default = (paths.ROOT / "figures").resolve()
+    if out_dir == default or default in out_dir.parents:
+        return paths.BUILD / CHART_DATA_DIR / out_dir.relative_to(default)
+    return out_dir / "full_precision"
+
+
 def _alt_text(title: str, caption: str) -> str:
     return f"{title}. {caption}".strip()
 
@@ -122,7 +144,9 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
     fig : the matplotlib figure
     name : ``NN_topic_variant`` (lower case, digits, underscores); ``NN`` is the notebook number.
         With ``$LOSTGEN_LANG=zh`` the files get the suffix ``_zh`` (labels in Chinese)
-    data : the numbers drawn (tidy, one row per mark); written as UTF-8 CSV without the index
+    data : the numbers drawn (tidy, one row per mark); written as UTF-8 CSV without the index,
+        float columns at publication precision (:func:`analysis.precision.for_publication`), and
+        at full precision into :func:`full_precision_dir`
     title, caption : publishable text (the caption says what is shown and its main caveat)
     source : source line naming the data sources (and the basemap for maps)
     alt : alt text for screen readers; defaults to title + caption
@@ -132,7 +156,8 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
 
     Returns
     -------
-    ``{"png": path, "svg": path, "csv": path, "json": path}``
+    ``{"png": path, "svg": path, "csv": path, "json": path}`` (the full-precision copy is
+    ``full_precision_dir(out_dir) / f"{name}.csv"``)
     """
     if not NAME_PATTERN.match(name):
         raise ValueError(f"figure name {name!r} must look like NN_topic_variant")
@@ -143,14 +168,22 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         raise ValueError(f"figure {name}: data must be a non-empty DataFrame of what is drawn")
     from analysis.privacy import assert_publishable, raw_personal_strings
 
-    assert_publishable(data, where=f"figure {name} data", personal_strings=raw_personal_strings())
+    personal = raw_personal_strings()
+    assert_publishable(data, where=f"figure {name} data", personal_strings=personal)
+    # rounding can turn 12344.6 into a whole number that a raw-number check must see
+    assert_publishable(round_frame(data), where=f"figure {name} data (as published)",
+                       personal_strings=personal)
     out_dir = Path(out_dir or paths.FIGURES)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {ext: out_dir / f"{name}.{ext}" for ext in ("png", "svg", "csv", "json")}
     fig.savefig(files["png"], dpi=PNG_DPI, metadata={"Software": None})
     fig.savefig(files["svg"], metadata={"Date": None, "Creator": None})
-    data.to_csv(files["csv"], index=False, lineterminator="\n", encoding="utf-8",
-                float_format=CSV_FLOAT_FORMAT)
+    published, precisions = for_publication(data)
+    published.to_csv(files["csv"], index=False, lineterminator="\n", encoding="utf-8")
+    full = full_precision_dir(out_dir) / f"{name}.csv"
+    full.parent.mkdir(parents=True, exist_ok=True)
+    # no float_format: pandas writes the shortest text that reads back as the same double
+    data.to_csv(full, index=False, lineterminator="\n", encoding="utf-8")
     if notebook is None:
         matches = sorted(paths.NOTEBOOKS.glob(f"{name[:2]}_*.py"))
         notebook = f"notebooks/{matches[0].name}" if matches else ""
@@ -168,6 +201,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         "credit": CREDIT_LINE_ZH if lang == "zh" else CREDIT_LINE,
         "licence": OUTPUT_LICENCE,
         "licence_url": OUTPUT_LICENCE_URL,
+        "precision": {col: p.to_json() for col, p in precisions.items()},
     }
     files["json"].write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                              encoding="utf-8")
