@@ -56,8 +56,9 @@ def test_an_unusable_stamp_is_a_reason_never_an_exception(tmp_path, content, why
 def test_the_real_manifest_records_the_hash_of_every_output(processed):
     manifest, problem = stamps.read_stamp(processed / cli.MANIFEST, required=("inputs", "outputs"))
     assert manifest is not None, problem
-    files = sorted(f"data/processed/{f.name}" for f in processed.iterdir()
-                   if f.is_file() and not f.name.startswith("."))
+    files = sorted(f"data/{d.name}/{f.name}" for d in (processed, paths.INTERIM)
+                   for f in d.iterdir() if f.is_file() and not f.name.startswith("."))
+    assert any(f.startswith("data/interim/") for f in files)
     assert sorted(manifest["outputs"]) == files
     for name, sha in manifest["outputs"].items():
         assert stamps.sha256_file(paths.ROOT / name) == sha, name
@@ -71,9 +72,11 @@ def processed_copy(processed, tmp_path, monkeypatch):
     inputs = cli.data_inputs()
     root = tmp_path / "repo"
     shutil.copytree(processed, root / "data" / "processed")
+    shutil.copytree(paths.INTERIM, root / "data" / "interim")
     monkeypatch.setenv(paths.ROOT_ENV, str(root))
     monkeypatch.setattr(paths, "ROOT", root)
     monkeypatch.setattr(paths, "PROCESSED", root / "data" / "processed")
+    monkeypatch.setattr(paths, "INTERIM", root / "data" / "interim")
     return paths.PROCESSED / cli.MANIFEST, inputs
 
 
@@ -119,6 +122,7 @@ def test_cli_data_rebuilds_on_a_corrupt_manifest_and_a_truncated_table(tmp_path,
     monkeypatch.setenv(paths.ROOT_ENV, str(root))
     monkeypatch.setattr(paths, "ROOT", root)
     monkeypatch.setattr(paths, "PROCESSED", root / "data" / "processed")
+    monkeypatch.setattr(paths, "INTERIM", root / "data" / "interim")
     import analysis.fetch
 
     monkeypatch.setattr(analysis.fetch, "fetch_all", lambda **kw: {})
@@ -180,11 +184,11 @@ def test_write_phase_removes_its_temp_folder_on_failure_and_stale_ones(raw_data,
     real_write = tables.write_table
     calls = []
 
-    def failing_write(table, out_dir):
+    def failing_write(table, out_dir, **kw):
         calls.append(out_dir)
         if len(calls) > 1:
             raise OSError("disk full")
-        return real_write(table, out_dir)
+        return real_write(table, out_dir, **kw)
 
     monkeypatch.setattr(tables, "write_table", failing_write)
     with pytest.raises(OSError, match="disk full"):

@@ -24,7 +24,7 @@ TABLES = ["hotspot_neighbours", "hotspot_local", "hotspot_global_moran",
 
 @pytest.fixture(scope="module")
 def t(processed):
-    names = [*TABLES, "case_counts", "case_rates", "case_flows"]
+    names = [*TABLES, "case_counts_by_period", "case_rates", "case_flows"]
     return {n: tables.read(n, processed) for n in names}
 
 
@@ -132,7 +132,7 @@ def test_neighbours_are_the_geo_weights_on_both_basemaps(t, processed):
 # --- rates ------------------------------------------------------------------------------------
 
 def test_rates_and_counts_recomputed(t):
-    local, rates, counts = t["hotspot_local"], t["case_rates"], t["case_counts"]
+    local, rates, counts = t["hotspot_local"], t["case_rates"], t["case_counts_by_period"]
     for measure, period, g in _maps(local):
         source, side, role, _ = MEASURES[measure]
         if period == POOLED:
@@ -154,7 +154,7 @@ def test_rates_and_counts_recomputed(t):
 
 
 def test_pooled_counts_are_the_sum_of_the_panels_plus_the_left_out_periods(t):
-    local, counts = t["hotspot_local"], t["case_counts"]
+    local, counts = t["hotspot_local"], t["case_counts_by_period"]
     for measure, panels in PERIOD_PANELS.items():
         source, side, role, _ = MEASURES[measure]
         sel = local[local["measure"] == measure]
