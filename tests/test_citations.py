@@ -172,7 +172,8 @@ def test_every_doi_published_is_a_curated_original(executed_notebooks, report_di
     for root in (paths.FIGURES, executed_notebooks, report_dir):
         for f in root.rglob("*"):
             if f.is_file() and f.suffix in TEXT_SUFFIXES:
-                seen = set(DOI_PATTERN.findall(f.read_text(encoding="utf-8", errors="replace")))
+                text = f.read_text(encoding="utf-8", errors="replace")
+                seen = {d.rstrip(".") for d in DOI_PATTERN.findall(text)}
                 assert seen <= dois, f"{f.name}: DOI(s) {seen - dois} not in the curated tables"
     wang = (paths.FIGURES / "03_wang_comparison.json").read_text(encoding="utf-8")
     assert compare.WANG_DOI in wang

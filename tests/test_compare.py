@@ -61,10 +61,13 @@ def test_papers_are_cited_by_their_doi(published):
 def test_a_citation_other_than_the_doi_is_refused(tmp_path):
     frame = pd.read_csv(MANUAL / FILE, dtype=str, keep_default_na=False)
     idx = frame.index[frame["definition"].str.contains("trafficked out")][0]
-    frame.loc[idx, "original_url"] = "https://chinaqna.com/a/38995"  # the press summary read
+    frame.loc[idx, "original_url"] = "https://www.nature.com/articles/s41893-018-0065-5"
     with pytest.raises(DataError, match="DOI") as exc:
         compare.read_published(_write(tmp_path, frame))
     assert exc.value.column == "original_url" and exc.value.row == idx + 2
+    frame.loc[idx, "original_url"] = "https://chinaqna.com/a/38995"  # the press summary read
+    with pytest.raises(DataError, match="host of the copy read"):
+        compare.read_published(_write(tmp_path, frame))
 
 
 def test_a_context_only_figure_is_never_evidence(tmp_path):
