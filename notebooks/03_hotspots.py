@@ -519,11 +519,11 @@ for b in BASEMAPS:
     save_figure(fig, f"03_published_comparison_{b}", data=pd.concat(data, ignore_index=True),
                 title=title,
                 caption=(f"{casebook.CAVEAT}. {DEST_CAVEAT}. Left: the four hotspot regions "
-                         "Xin & Cai (IJPS 4(2), doi:10.18063/ijps.v4i2.817) found in the "
+                         f"Xin & Cai (IJPS 4(2), doi:{compare.XIN_CAI_DOI}) found in the "
                          "child-trafficking sentences of 2014–2016. Other panels: our Gi* hot "
                          "spots of the empirical-Bayes rate per child (after FDR control, or "
                          "unadjusted only) and the top eight provinces by that rate."),
-                source=(f"{SOURCE} Xin & Cai, IJPS 4(2). "
+                source=(f"{SOURCE} Xin & Cai, IJPS 4(2), doi:{compare.XIN_CAI_DOI}. "
                         f"{boundaries[b].attrs['attribution']}."))
 plt.show()
 
@@ -625,9 +625,11 @@ save_figure(fig, "03_wang_comparison", data=bar_data, title=title,
             caption=(f"{casebook.CAVEAT}. {DEST_CAVEAT}. Share of lost → destination pairs "
                      "within one province, and the share of children lost in / found in "
                      "Henan, Jiangsu, Shandong, Fujian, Hebei, Sichuan, Guangdong and Anhui "
-                     "(all pairs). Wang et al. 2018, Nature Sustainability 1:254–260, as "
-                     "reported by a press summary."),
-            source=f"{SOURCE} Wang et al. 2018 via a press summary (grade B).")
+                     "(all pairs). Wang et al. 2018, Nature Sustainability 1:254–260, "
+                     f"doi:{compare.WANG_DOI}; figures as reported by a press summary of the "
+                     "paper."),
+            source=(f"{SOURCE} Wang et al. 2018, Nature Sustainability, doi:{compare.WANG_DOI} "
+                    "(figures as reported by a press summary, grade B)."))
 plt.show()
 
 # %% [markdown]

@@ -14,11 +14,13 @@
 # %% [markdown]
 # # 05 — Fact-check: every quantitative claim in the reporting, against the public record
 #
-# Two pieces of reporting frame this project: Melissa Hellmann, *A Lost Generation: The
-# Trafficking of China's Left-Behind Children* (UC Berkeley Graduate School of Journalism, 2015)
-# and an undated essay written around the documentary *Living with Dead Hearts*. Each of their
-# quantitative claims (`data/raw/manual/claims_to_check.csv`) is checked here against our tables
-# and, for context only, against published official figures.
+# Two pieces of reporting frame this project: Melissa Hellmann, [*A Lost Generation: The
+# Trafficking of China's Left-Behind Children*](https://escholarship.org/uc/item/49m314s1)
+# (UC Berkeley Graduate School of Journalism master's project, 2015) and an undated essay
+# written around the documentary *Living with Dead Hearts* (its author and address are not
+# known to the project, so it cannot be linked). Each of their quantitative claims
+# (`data/raw/manual/claims_to_check.csv`) is checked here against our tables and, for context
+# only, against published official figures.
 #
 # Verdicts: **supported**, **partly supported**, **not supported**, or **cannot be tested with
 # public data**. The rules are in `analysis.factcheck`; the table is

@@ -9,18 +9,28 @@ import pandas as pd
 import pytest
 
 from analysis import paths
+from analysis.citations import host
 from analysis.clean import left_behind as lb
 from analysis.errors import DataError
+from analysis.manual import SHA256SUMS, read_sha256sums
 from analysis.tables import BuildContext, CleanTable, read, validate, write_table
 
 ACWF = "acwf_rural_0_17_one_or_both_parents"
 MCA = "mca_rural_under16_both_parents"
 MANUAL = paths.MANUAL / lb.MANUAL_FILE
-SHA256 = "1c8b97c5951f5c69be845f401da3c6fd501c4843b656cc75d041e1b516efcf95"
+SHA256 = "c489c19cc6ef05dd8825ea9008920d7ccf20912cb8054691e992fed8a90c919b"
 HEADER = ("source_id,publisher,reference_year,definition,geography,name_zh,value,unit,note,"
-          "cited_via_url\n")
+          "cited_via_url,original_url,original_url_status,read_via_url\n")
+#: the citation cells of a synthetic row: copy read, original, status, read via
+CITE = "http://mirror.example/p,http://www.gov.cn/p,reconstructed,http://mirror.example/p"
 ACWF_NAT = ('ACWF2013,ACWF,2010,"rural 0-17, one or both parents",national,全国,61025500,persons,'
-            ",http://x\n")
+            f",{CITE}\n")
+
+
+def row(cells: str, cite: str = CITE) -> str:
+    """One synthetic data line: ``cells`` up to ``unit``, an empty note, the citation cells."""
+    return f"{cells},,{cite}\n"
+
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +51,7 @@ def write(tmp_path: Path, body: str, encoding: str = "utf-8") -> Path:
 
 def test_manual_copy_is_the_reviewed_bytes():
     assert hashlib.sha256(MANUAL.read_bytes()).hexdigest() == SHA256
+    assert read_sha256sums(paths.MANUAL / SHA256SUMS)[lb.MANUAL_FILE] == SHA256
     doc = MANUAL.with_suffix(".md").read_text(encoding="utf-8")
     assert SHA256 in doc
     for source in ["ACWF2013", "MCA2016", "MCA2016-prov", "MCA2018", "AGG2016"]:
@@ -150,17 +161,18 @@ def test_written_csv_round_trips(table, tmp_path):
 
 def test_share_without_same_definition_total_stays_missing(tmp_path):
     body = (ACWF_NAT
-            + 'MCA2016,MCA,2016,"children <16, both parents",national,全国,9020000,persons,,u\n'
-            + "MCA2018,MCA,2018,same as MCA2016,province,四川,10.0,pct_of_national_total,,u\n")
+            + row('MCA2016,MCA,2016,"children <16, both parents",national,全国,9020000,persons')
+            + row("MCA2018,MCA,2018,same as MCA2016,province,四川,10.0,pct_of_national_total"))
     t = lb.clean_left_behind(write(tmp_path, body))
-    row = t.frame[t.frame["source_id"] == "MCA2018"].iloc[0]
-    assert row["value"] == pytest.approx(0.10)
-    assert pd.isna(row["persons"]) and not row["persons_derived"]
+    mca = t.frame[t.frame["source_id"] == "MCA2018"].iloc[0]
+    assert mca["value"] == pytest.approx(0.10)
+    assert pd.isna(mca["persons"]) and not mca["persons_derived"]
     validate(t)
 
 
 def test_non_numeric_value_names_row_and_column(tmp_path):
-    body = ACWF_NAT + "ACWF2013,ACWF,2010,same as above,province,四川,11.3x,pct_of_national_total,,u\n"
+    body = ACWF_NAT + row("ACWF2013,ACWF,2010,same as above,province,四川,11.3x,"
+                          "pct_of_national_total")
     with pytest.raises(DataError, match=r"row 3, column 'value'") as exc:
         lb.clean_left_behind(write(tmp_path, body))
     assert lb.MANUAL_FILE in str(exc.value)
@@ -174,18 +186,19 @@ def test_missing_column(tmp_path):
 
 
 def test_not_utf8(tmp_path):
-    body = ACWF_NAT + "ACWF2013,ACWF,2010,same as above,province,四川,1,persons,,u\n"
+    body = ACWF_NAT + row("ACWF2013,ACWF,2010,same as above,province,四川,1,persons")
     with pytest.raises(DataError, match="not UTF-8"):
         lb.clean_left_behind(write(tmp_path, body, encoding="gb18030"))
 
 
 def test_unknown_unit_source_province_and_definition(tmp_path):
     cases = {
-        "unit": ACWF_NAT + "ACWF2013,A,2010,same as above,province,四川,3,permille,,u\n",
-        "source_id": ACWF_NAT + "UNICEF2018,U,2018,same as above,province,四川,3,persons,,u\n",
-        "name_zh": ACWF_NAT + "ACWF2013,A,2010,same as above,province,火星,3,persons,,u\n",
-        "definition": ACWF_NAT + 'ACWF2013,A,2010,"children <16, both",province,四川,3,persons,,u\n',
-        "geography": ACWF_NAT + "ACWF2013,A,2010,same as above,national,四川,3,persons,,u\n",
+        "unit": ACWF_NAT + row("ACWF2013,A,2010,same as above,province,四川,3,permille"),
+        "source_id": ACWF_NAT + row("UNICEF2018,U,2018,same as above,province,四川,3,persons"),
+        "name_zh": ACWF_NAT + row("ACWF2013,A,2010,same as above,province,火星,3,persons"),
+        "definition": ACWF_NAT + row('ACWF2013,A,2010,"children <16, both",province,四川,3,'
+                                     "persons"),
+        "geography": ACWF_NAT + row("ACWF2013,A,2010,same as above,national,四川,3,persons"),
     }
     for column, body in cases.items():
         with pytest.raises(DataError, match=rf"row 3, column '{column}'"):
@@ -195,6 +208,69 @@ def test_unknown_unit_source_province_and_definition(tmp_path):
 def test_build_reads_from_ctx_manual(tmp_path):
     with pytest.raises(DataError, match="manual table is missing"):
         lb.build(BuildContext(manual_dir=tmp_path))
-    write(tmp_path, ACWF_NAT)
+    p = write(tmp_path, ACWF_NAT)
+    with pytest.raises(DataError, match="SHA256SUMS"):  # not pinned: refused
+        lb.build(BuildContext(manual_dir=tmp_path))
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    (tmp_path / SHA256SUMS).write_text(f"{digest}  {lb.MANUAL_FILE}\n", encoding="utf-8")
     (t,) = lb.build(BuildContext(manual_dir=tmp_path))
     assert t.frame["persons"].tolist() == [61_025_500]
+
+
+# --- citations ------------------------------------------------------------------------------------
+
+def test_real_table_cites_originals_never_the_copy_read(table):
+    """Every kept figure cites the curated original_url (with its status); no cited host is a
+    host the curated table records as read_via_url."""
+    raw = pd.read_csv(MANUAL, dtype=str, keep_default_na=False)
+    via_hosts = {host(u) for u in raw["read_via_url"] if u}
+    assert via_hosts  # the table does record mirrors
+    originals = set(raw["original_url"]) - {""}
+    f = table.frame
+    assert f["citation_url"].notna().all()
+    assert set(f["citation_url"]) <= originals
+    assert not {host(u) for u in f["citation_url"]} & via_hosts
+    nat = f[f["geography"] == "national"].set_index("source_id")
+    assert nat.loc["ACWF2013", "citation_url"].startswith("http://www.gov.cn/")
+    assert nat.loc["ACWF2013", "citation_status"] == "reconstructed"
+    assert nat.loc["MCA2016", "citation_status"] == "is_original"
+    assert "www.xinhuanet.com" in nat.loc["MCA2018", "citation_url"]
+    assert not any("via" in c for c in f.columns)
+
+
+def test_unknown_original_is_said_not_replaced_by_the_mirror(tmp_path):
+    body = row("ACWF2013,ACWF,2010,rural 0-17 one or both parents,national,全国,61025500,"
+               "persons", cite="http://mirror.example/p,,unknown,http://mirror.example/p")
+    t = lb.clean_left_behind(write(tmp_path, body))
+    assert pd.isna(t.frame.at[0, "citation_url"])
+    assert t.frame.at[0, "citation_status"] == "unknown"
+    validate(t)
+    bad = t.frame.copy()
+    bad.at[0, "citation_url"] = "http://mirror.example/p"  # a fallback to the copy read
+    with pytest.raises(DataError, match="citation_url"):
+        validate(CleanTable(t.name, bad, t.account))
+
+
+@pytest.mark.parametrize(("cite", "column", "message"), [
+    ("u,http://www.gov.cn/p,guessed,", "original_url_status", "not one of"),
+    ("u,http://www.gov.cn/p,unknown,http://m.example/p", "original_url", "says unknown"),
+    ("u,,confirmed,http://m.example/p", "original_url", "empty"),
+    ("u,www.gov.cn/p,confirmed,", "original_url", "http"),
+    ("u,http://www.mirror.example/a,reconstructed,http://mirror.example/b", "original_url",
+     "host of the copy read"),
+    ("u,http://www.gov.cn/p,is_original,http://m.example/p", "read_via_url", "is_original"),
+])
+def test_inconsistent_citation_cells_name_row_and_column(tmp_path, cite, column, message):
+    body = ACWF_NAT + row("ACWF2013,ACWF,2010,same as above,province,四川,1,persons", cite=cite)
+    with pytest.raises(DataError, match=rf"row 3, column '{column}'.*{message}"):
+        lb.clean_left_behind(write(tmp_path, body))
+
+
+def test_citation_at_a_host_another_row_read_via_is_refused(tmp_path):
+    """Row 2 cites a host that row 3 records as the copy read: refused for the whole table."""
+    body = (row("ACWF2013,ACWF,2010,rural 0-17 one or both parents,national,全国,61025500,"
+                "persons", cite="u,http://spam.example/a,reconstructed,http://other.example/a")
+            + row("ACWF2013,ACWF,2010,same as above,province,四川,1,persons",
+                  cite="u,http://www.gov.cn/b,reconstructed,http://spam.example/b"))
+    with pytest.raises(DataError, match=r"spam\.example, a host recorded as read_via_url"):
+        lb.clean_left_behind(write(tmp_path, body))

@@ -13,6 +13,7 @@ import pytest
 
 from analysis import compare, tables
 from analysis.errors import DataError
+from analysis.manual import SHA256SUMS, read_sha256sums
 from analysis.provinces import MAINLAND31, to_adcodes
 
 MANUAL = Path(__file__).resolve().parents[1] / "data" / "raw" / "manual"
@@ -41,8 +42,50 @@ def test_manual_copy_is_byte_identical_and_documented():
     data = (MANUAL / FILE).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     assert digest in (MANUAL / FILE.replace(".csv", ".md")).read_text(encoding="utf-8")
+    assert read_sha256sums(MANUAL / SHA256SUMS)[FILE] == digest
     if (CURATED / FILE).exists():
         assert data == (CURATED / FILE).read_bytes()
+
+
+def test_papers_are_cited_by_their_doi(published):
+    p = published.set_index("figure")
+    assert p.loc["xin_cai_suppliers", "citation_url"] == "https://doi.org/10.18063/ijps.v4i2.817"
+    wang = p.drop("xin_cai_suppliers")
+    assert (wang["citation_url"] == "https://doi.org/10.1038/s41893-018-0065-5").all()
+    assert (p["citation_status"] == "confirmed").all()
+    assert "source_url" not in published.columns
+    assert f"doi:{compare.XIN_CAI_DOI}" in compare.XIN_CAI_CITATION
+    assert f"doi:{compare.WANG_DOI}" in compare.WANG_CITATION
+
+
+def test_a_citation_other_than_the_doi_is_refused(tmp_path):
+    frame = pd.read_csv(MANUAL / FILE, dtype=str, keep_default_na=False)
+    idx = frame.index[frame["definition"].str.contains("trafficked out")][0]
+    frame.loc[idx, "original_url"] = "https://www.nature.com/articles/s41893-018-0065-5"
+    with pytest.raises(DataError, match="DOI") as exc:
+        compare.read_published(_write(tmp_path, frame))
+    assert exc.value.column == "original_url" and exc.value.row == idx + 2
+    frame.loc[idx, "original_url"] = "https://chinaqna.com/a/38995"  # the press summary read
+    with pytest.raises(DataError, match="host of the copy read"):
+        compare.read_published(_write(tmp_path, frame))
+
+
+def test_a_context_only_figure_is_never_evidence(tmp_path):
+    frame = pd.read_csv(MANUAL / FILE, dtype=str, keep_default_na=False)
+    idx = frame.index[frame["definition"].str.contains("records analysed")][0]
+    frame.loc[idx, ["reliability", "original_url", "original_url_status"]] = ["C", "", "unknown"]
+    with pytest.raises(DataError, match="context, never evidence") as exc:
+        compare.read_published(_write(tmp_path, frame))
+    assert exc.value.column == "reliability" and exc.value.row == idx + 2
+    frame.loc[idx, "reliability"] = "B"  # grade B, original unknown: still not the DOI
+    with pytest.raises(DataError, match="DOI"):
+        compare.read_published(_write(tmp_path, frame))
+
+
+def test_flow_comparison_cites_the_doi(t):
+    fc = t["published_flow_comparison"]
+    assert set(fc["citation_url"]) == {"https://doi.org/10.1038/s41893-018-0065-5"}
+    assert set(fc["citation_status"]) == {"confirmed"}
 
 
 def test_published_figures(published):

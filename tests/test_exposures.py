@@ -120,6 +120,7 @@ def _synthetic_left_behind(real: pd.DataFrame) -> pd.DataFrame:
                      "geography": "province", "adcode": 130000, "name_zh": "河北",
                      "value": float(persons), "unit": "persons", "persons": persons,
                      "persons_derived": False, "citation_url": "http://example.org",
+                     "citation_status": "is_original",
                      "note": None})
     return pd.concat([base, pd.DataFrame(rows)], ignore_index=True).astype(real.dtypes.to_dict())
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
-from analysis import tables
+from analysis import paths, tables
+from analysis.derive import factcheck as factcheck_step
 from analysis.derive.factcheck import read_claims
 from analysis.errors import DataError
 from analysis.factcheck import VERDICTS, henan_guangdong_share, source_destination
+from analysis.manual import SHA256SUMS
 from analysis.provinces import MAINLAND31
 
 
@@ -74,8 +78,17 @@ def test_majority_claim_rules():
 
 
 def test_a_changed_claims_copy_is_refused(tmp_path):
+    """The step reads the claims through BuildContext.manual, which checks SHA256SUMS."""
+    shutil.copy(paths.MANUAL / SHA256SUMS, tmp_path / SHA256SUMS)
     p = tmp_path / "claims_to_check.csv"
     p.write_text('"claim_id","article","claim","quoted_words","what_could_test_it"\n',
                  encoding="utf-8")
-    with pytest.raises(DataError, match="sha256"):
+    with pytest.raises(DataError, match="sha256 mismatch"):
+        factcheck_step.build(tables.BuildContext(manual_dir=tmp_path))
+
+
+def test_a_claims_copy_without_a_column_is_refused(tmp_path):
+    p = tmp_path / "claims_to_check.csv"
+    p.write_text('"claim_id","article","claim","quoted_words"\nC01,a,b,c\n', encoding="utf-8")
+    with pytest.raises(DataError, match="what_could_test_it"):
         read_claims(p)

@@ -32,7 +32,8 @@ MANIFEST = ".manifest.json"
 DATA_CODE_GLOBS = ("clean/*.py", "derive/*.py", "schemas/*.py", "tables.py", "accounts.py",
                    "provinces.py", "fetch.py", "paths.py", "datadict.py", "errors.py",
                    "privacy.py", "seeds.py", "geo.py", "hotspots.py", "exposures.py", "models.py",
-                   "factcheck.py", "compare.py", "disclosure.py", "stamps.py")
+                   "factcheck.py", "compare.py", "disclosure.py", "stamps.py", "manual.py",
+                   "citations.py")
 
 
 def data_inputs() -> dict[str, str]:

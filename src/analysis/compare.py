@@ -14,9 +14,13 @@ Two published studies:
   records: 58.2 % of trafficking within one province; eight provinces (Henan, Jiangsu,
   Shandong, Fujian, Hebei, Sichuan, Guangdong, Anhui) the origin of 66.3 % of the children
   trafficked out and the destination of 52.9 % of those trafficked in; net importers Henan,
-  Hebei, Shandong, Tianjin, Beijing, Chongqing, Fujian, Guangdong. Read from
-  ``data/raw/manual/published_figures_with_quotes.csv`` (rows 89–93, grade B: a press summary
-  of the paper) by :func:`read_published`.
+  Hebei, Shandong, Tianjin, Beijing, Chongqing, Fujian, Guangdong; doi:10.1038/s41893-018-0065-5.
+  Read from ``data/raw/manual/published_figures_with_quotes.csv`` (rows 89–93, grade B: the
+  figures were read in a press summary of the paper, not in the paper) by :func:`read_published`.
+
+Both papers are cited by their DOI (:data:`XIN_CAI_DOI`, :data:`WANG_DOI`): :func:`read_published`
+checks that the curated rows' ``original_url`` is that DOI link and never carries the copy the
+figures were read from (``read_via_url``).
 
 Our side: the lost → destination pairs of ``case_flows`` (reunions of the 2021 uiuing scrape:
 lost → found; adults searching of the 2016 wtt1002 scrape: lost → living now). **Destinations
@@ -41,17 +45,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.citations import CITATION_COLUMNS, check_hosts, citation, doi_url, is_context_only
 from analysis.errors import DataError
 from analysis.provinces import MAINLAND31, display_names, to_adcodes
 
+#: DOI of Xin & Cai (International Journal of Population Studies 4(2)).
+XIN_CAI_DOI = "10.18063/ijps.v4i2.817"
+#: DOI of Wang et al. 2018 (Nature Sustainability 1:254–260).
+WANG_DOI = "10.1038/s41893-018-0065-5"
 #: Citation of Xin & Cai.
 XIN_CAI_CITATION = ("Xin & Cai, 'Child trafficking in China: Evidence from sentencing documents', "
-                    "International Journal of Population Studies 4(2), "
-                    "doi:10.18063/ijps.v4i2.817 (sentencing documents 2014–2016)")
+                    f"International Journal of Population Studies 4(2), doi:{XIN_CAI_DOI} "
+                    "(sentencing documents 2014–2016)")
 #: Citation of Wang et al. 2018.
 WANG_CITATION = ("Wang, Wei, Peng et al. 2018, 'Child-trafficking networks of illegal adoption in "
-                 "China', Nature Sustainability 1:254–260 (Baby Come Home records; figures as "
-                 "reported by a press summary, grade B)")
+                 f"China', Nature Sustainability 1:254–260, doi:{WANG_DOI} (Baby Come Home "
+                 "records; figures as reported by a press summary of the paper, grade B)")
 
 #: Roles Xin & Cai give the regions.
 SUPPLIER, BUYER, BOTH = ("supplier", "destination (buyers)",
@@ -70,18 +79,21 @@ FLOW_SOURCES = ("uiuing_success", "wtt1002_data")
 FLOW_SCOPES = ("inter-provincial", "all")
 TOP_N = 8
 
+#: Columns read from the curated table (its ``source_url`` is the copy read for some rows and is
+#: not read).
 PUBLISHED_COLUMNS = ("topic", "publisher", "reference_year", "definition", "geography",
-                     "name_zh", "value", "unit", "reliability", "source_url", "quote", "note")
+                     "name_zh", "value", "unit", "reliability", "quote", "note",
+                     *CITATION_COLUMNS)
 TOPIC = "child_trafficking_geography"
 #: Figures read from the curated table: id → (text that identifies the row's ``definition``,
-#: whether ``value`` must be a number, whether ``name_zh`` lists provinces).
-PUBLISHED_FIGURES: dict[str, tuple[str, bool, bool]] = {
-    "xin_cai_suppliers": ("supplier", False, True),
-    "wang_records": ("records analysed", True, False),
-    "wang_within_province": ("within one province", True, False),
-    "wang_named8_out": ("trafficked out", True, True),
-    "wang_named8_in": ("trafficked in", True, True),
-    "wang_net_importers": ("net importing", False, True),
+#: whether ``value`` must be a number, whether ``name_zh`` lists provinces, the paper's DOI).
+PUBLISHED_FIGURES: dict[str, tuple[str, bool, bool, str]] = {
+    "xin_cai_suppliers": ("supplier", False, True, XIN_CAI_DOI),
+    "wang_records": ("records analysed", True, False, WANG_DOI),
+    "wang_within_province": ("within one province", True, False, WANG_DOI),
+    "wang_named8_out": ("trafficked out", True, True, WANG_DOI),
+    "wang_named8_in": ("trafficked in", True, True, WANG_DOI),
+    "wang_net_importers": ("net importing", False, True, WANG_DOI),
 }
 
 
@@ -100,13 +112,16 @@ def read_published(path: Path) -> pd.DataFrame:
     -------
     DataFrame, one row per :data:`PUBLISHED_FIGURES` id: ``figure``, ``line`` (1-based line in
     the file), ``value`` (float; NaN for lists), ``unit``, ``adcodes`` (tuple of province
-    adcodes, empty if none), ``reliability``, ``source_url``, ``quote``.
+    adcodes, empty if none), ``reliability``, ``citation_url`` (the paper's DOI link),
+    ``citation_status`` (``original_url_status``), ``quote``.
 
     Raises
     ------
     DataError
-        a column is missing, a figure is missing or found twice, a value is not a number, or a
-        province name is unknown (naming file, row and column).
+        a column is missing, a figure is missing or found twice, a value is not a number, a
+        province name is unknown, a citation is not the paper's DOI or sits at a host recorded
+        as ``read_via_url``, or a figure is context only (grade C, original unknown) — naming
+        file, row and column.
     """
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
@@ -115,7 +130,7 @@ def read_published(path: Path) -> pd.DataFrame:
                         row=1, column=missing[0])
     rows = []
     topic = frame[frame["topic"] == TOPIC]
-    for figure, (marker, numeric, lists) in PUBLISHED_FIGURES.items():
+    for figure, (marker, numeric, lists, doi) in PUBLISHED_FIGURES.items():
         hit = topic[topic["definition"].str.contains(marker, case=False, regex=False)]
         if len(hit) != 1:
             raise DataError(path, f"expected exactly one {TOPIC} row whose definition contains "
@@ -123,6 +138,16 @@ def read_published(path: Path) -> pd.DataFrame:
                             column="definition")
         idx = hit.index[0]
         line = int(idx) + 2  # header is line 1
+        cited, status = citation(hit.at[idx, "original_url"], hit.at[idx, "original_url_status"],
+                                 hit.at[idx, "read_via_url"], file=str(path), row=line)
+        if is_context_only(hit.at[idx, "reliability"], status):
+            raise DataError(path, f"figure {figure}: grade C with no original identified is "
+                                  "context, never evidence for a comparison", row=line,
+                            column="reliability")
+        if cited != doi_url(doi):
+            raise DataError(path, f"figure {figure}: original_url {cited!r} is not the paper's "
+                                  f"DOI link {doi_url(doi)!r} (papers are cited by DOI)",
+                            row=line, column="original_url")
         raw_value = hit.at[idx, "value"].strip()
         if numeric:
             try:
@@ -145,8 +170,9 @@ def read_published(path: Path) -> pd.DataFrame:
                                 column="name_zh") from None
         rows.append({"figure": figure, "line": line, "value": value,
                      "unit": hit.at[idx, "unit"], "adcodes": adcodes,
-                     "reliability": hit.at[idx, "reliability"],
-                     "source_url": hit.at[idx, "source_url"], "quote": hit.at[idx, "quote"]})
+                     "reliability": hit.at[idx, "reliability"], "citation_url": cited,
+                     "citation_status": status, "quote": hit.at[idx, "quote"]})
+    check_hosts((r["citation_url"] for r in rows), frame["read_via_url"], file=str(path))
     return pd.DataFrame(rows)
 
 
@@ -244,7 +270,8 @@ def flow_comparison(flows: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
     ``flow_scope``): ``study``, ``measure``, ``source``, ``flow_scope`` (``inter-provincial``,
     ``all`` or ``n/a``), ``published_value`` (NaN where the study gives none), ``our_value``,
     ``unit`` (``count`` or ``share``: 0–1), ``provinces`` (English names of the provinces the
-    measure is about, ``; ``-separated, or empty), ``definition`` (how ours is computed).
+    measure is about, ``; ``-separated, or empty), ``definition`` (how ours is computed),
+    ``citation_url`` and ``citation_status`` (the study's DOI link, as in :func:`read_published`).
     """
     named8 = published_provinces(published, "wang_named8_out")
     if set(named8) != set(published_provinces(published, "wang_named8_in")):
@@ -252,6 +279,12 @@ def flow_comparison(flows: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                          "table; the comparison assumes the same eight")
     importers = published_provinces(published, "wang_net_importers")
     study = "Wang et al. 2018"
+    wang = published[published["figure"].str.startswith("wang_")]
+    cites = sorted(set(zip(wang["citation_url"], wang["citation_status"], strict=True)))
+    if len(cites) != 1:
+        raise ValueError(f"Wang et al.'s figures carry {len(cites)} citations, expected one: "
+                         f"{cites}")
+    cite_url, cite_status = cites[0]
     rows = []
     for source in FLOW_SOURCES:
         f = _source_flows(flows, source)
@@ -264,7 +297,8 @@ def flow_comparison(flows: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                 provinces: str, definition: str, source: str = source) -> dict:
             return {"study": study, "measure": measure, "source": source, "flow_scope": scope,
                     "published_value": pub, "our_value": float(ours), "unit": unit,
-                    "provinces": provinces or None, "definition": definition}
+                    "provinces": provinces or None, "definition": definition,
+                    "citation_url": cite_url, "citation_status": cite_status}
 
         rows.append(row("records_count", "all", published_value(published, "wang_records"),
                         total, "count", "", "lost → destination pairs with both provinces "
@@ -365,6 +399,6 @@ def hotspot_comparison(local: pd.DataFrame, flows: pd.DataFrame, published: pd.D
 POOLED = "all periods"
 
 __all__ = ["BOTH", "BUYER", "FLOW_SCOPES", "FLOW_SOURCES", "NO_REGION", "POOLED", "SUPPLIER",
-           "WANG_CITATION", "XIN_CAI_CITATION", "XIN_CAI_REGIONS", "flow_balance",
-           "flow_comparison", "hotspot_comparison", "published_provinces", "published_value",
+           "WANG_CITATION", "WANG_DOI", "XIN_CAI_CITATION", "XIN_CAI_DOI", "XIN_CAI_REGIONS",
+           "flow_balance", "flow_comparison", "hotspot_comparison", "published_provinces", "published_value",
            "read_published", "top_provinces", "xin_cai_frame"]

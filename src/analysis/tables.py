@@ -74,11 +74,14 @@ class BuildContext:
         return raw_path(file_id, self.raw_dir)
 
     def manual(self, name: str) -> Path:
-        """Path of a reviewed hand-transcribed table under ``data/raw/manual/``."""
+        """Path of a reviewed hand-transcribed table under ``data/raw/manual/``, sha256-verified
+        against ``SHA256SUMS``; raises :class:`~analysis.manual.ManualTableError` if changed."""
         p = self.manual_dir / name
         if not p.is_file():
             raise DataError(p, "manual table is missing (it is committed in data/raw/manual/)")
-        return p
+        from analysis.manual import verify_manual  # sha256 pinned in data/raw/manual/SHA256SUMS
+
+        return verify_manual(p)
 
 
 def _is_geo(frame: pd.DataFrame) -> bool:

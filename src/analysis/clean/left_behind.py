@@ -23,6 +23,12 @@ converted to shares (0–1, unit ``share_of_national_total``); ``persons`` is th
 where published, or share × the *same source's* national total of the *same definition*
 (``persons_derived`` = True), else missing.
 
+Citations (:mod:`analysis.citations`): ``citation_url`` is the publisher's own page
+(``original_url`` of the curated table) and ``citation_status`` how sure that address is
+(``is_original``, ``confirmed``, ``reconstructed``; ``unknown`` leaves ``citation_url`` missing).
+The mirror or spam copy the figure was read from (``read_via_url``, and the older
+``cited_via_url``) is never carried into the table.
+
 Use :func:`figures_for` to get the figures of one definition; it refuses to mix definitions.
 """
 
@@ -35,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.accounts import RowAccount
+from analysis.citations import CITATION_COLUMNS, check_hosts, citation
 from analysis.errors import DataError, UnknownProvinceError
 from analysis.provinces import NATIONAL_ADCODE, to_adcodes
 from analysis.tables import BuildContext, CleanTable
@@ -85,12 +92,14 @@ UNITS: dict[str, tuple[str, float]] = {
     "pct_of_national_total": ("share_of_national_total", 0.01),
 }
 
+#: Columns read from the curated table (its ``cited_via_url`` holds the copy read for most rows
+#: and is not read).
 RAW_COLUMNS = ["source_id", "publisher", "reference_year", "definition", "geography", "name_zh",
-               "value", "unit", "note", "cited_via_url"]
+               "value", "unit", "note", *CITATION_COLUMNS]
 
 COLUMNS = ["source_id", "publisher", "reference_year", "definition_id", "definition",
            "geography", "adcode", "name_zh", "value", "unit", "persons", "persons_derived",
-           "citation_url", "note"]
+           "citation_url", "citation_status", "note"]
 
 NOTE_PCT = "percent of national total converted to a share (÷100)"
 NOTE_DERIVED = "persons derived as share × national total of the same source and definition"
@@ -123,14 +132,16 @@ def clean_left_behind(path: Path) -> CleanTable:
     -------
     CleanTable ``left_behind_children`` with columns :data:`COLUMNS`: ``value`` (float) in
     ``unit`` (``persons`` or ``share_of_national_total`` 0–1), ``persons`` (nullable Int64,
-    persons), ``adcode`` (nullable Int64: missing for the national rows).
+    persons), ``adcode`` (nullable Int64: missing for the national rows), ``citation_url``
+    (the original's address; missing when ``citation_status`` is ``unknown``).
 
     Raises
     ------
     DataError
         missing column, non-UTF-8 text, non-numeric value or year, unknown unit, unknown
         province, unknown source_id, a definition text that contradicts the source's
-        definition — naming file, row (line number in the CSV) and column.
+        definition, inconsistent citation cells or a citation at a host recorded as
+        ``read_via_url`` — naming file, row (line number in the CSV) and column.
     """
     label = f"data/raw/manual/{path.name}"
     raw = _read_csv(path)
@@ -141,6 +152,8 @@ def clean_left_behind(path: Path) -> CleanTable:
     previous_text: str | None = None
     for i, r in raw.iterrows():
         line = int(i) + 2  # header is line 1
+        cited, status = citation(r["original_url"], r["original_url_status"],
+                                 r["read_via_url"], file=label, row=line)
         src, geo, text = r["source_id"].strip(), r["geography"].strip(), r["definition"].strip()
         resolved_text, resolved_by_reference = text, False
         if text.lower().startswith("same as"):
@@ -215,9 +228,11 @@ def clean_left_behind(path: Path) -> CleanTable:
             "geography": geo, "adcode": pd.NA if geo == "national" else adcode,
             "name_zh": r["name_zh"].strip(), "value": value * factor, "unit": unit,
             "persons": round(value) if unit == "persons" else pd.NA,
-            "persons_derived": False, "citation_url": r["cited_via_url"].strip(), "note": note or None,
+            "persons_derived": False, "citation_url": cited, "citation_status": status,
+            "note": note or None,
             "_line": line,
         })
+    check_hosts((r["citation_url"] for r in rows), raw["read_via_url"], file=label)
     out = pd.DataFrame(rows)
     # persons from a share: only with the national total of the same source and definition
     national = {(r["source_id"], r["definition_id"]): r["persons"]

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.compare import FLOW_SCOPES, FLOW_SOURCES, NO_REGION, XIN_CAI_REGIONS
+from analysis.citations import STATUSES, doi_url
+from analysis.compare import (
+    FLOW_SCOPES,
+    FLOW_SOURCES,
+    NO_REGION,
+    WANG_DOI,
+    XIN_CAI_DOI,
+    XIN_CAI_REGIONS,
+)
 from analysis.derive.cases import MEASURES, PLACE_ROLES
 from analysis.derive.hotspots import (
     ALPHA,
@@ -235,10 +243,11 @@ SCHEMAS = {
                     "et al.'s lists next to our lost-side and destination-side hot spots.",
         metadata={"sources": ["published_figures_with_quotes.csv", "hotspot_local",
                               "case_flows"],
-                  "notes": "Xin & Cai, IJPS 4(2), doi:10.18063/ijps.v4i2.817 (sentencing "
+                  "notes": f"Xin & Cai, IJPS 4(2), doi:{XIN_CAI_DOI} (sentencing "
                            "documents 2014–2016): regions as a constant in analysis.compare. "
-                           "Wang et al. 2018, Nature Sustainability 1:254–260 (grade B, press "
-                           "summary). " + _CAVEAT},
+                           f"Wang et al. 2018, Nature Sustainability 1:254–260, doi:{WANG_DOI} "
+                           "(grade B: figures read in a press summary of the paper). "
+                           + _CAVEAT},
     ),
     "published_flow_comparison": pa.DataFrameSchema(
         {
@@ -258,14 +267,20 @@ SCHEMAS = {
             "provinces": text_column("provinces the measure is about (English, '; '; empty if none)",
                                      nullable=True),
             "definition": text_column("how our value is computed"),
+            "citation_url": text_column("the study's DOI link (never the press summary the "
+                                        "figures were read from)",
+                                        isin=[doi_url(WANG_DOI)]),
+            "citation_status": text_column("how sure citation_url is (original_url_status of "
+                                           "the curated table)", isin=list(STATUSES)),
         },
         strict=True, ordered=True, **one_row_per("measure", "source", "flow_scope"),
         description="Wang et al. 2018's network measures next to the same measures computed "
                     "from our lost → destination flows.",
         metadata={"sources": ["published_figures_with_quotes.csv", "case_flows"],
-                  "notes": "Wang et al. used 22,531 province-level records of cases they "
-                           "classed as trafficking for illegal adoption (figures from a press "
-                           "summary, grade B); ours are reunions (2021 scrape) and adults "
-                           "searching (2016 scrape), all kinds of loss. " + _CAVEAT},
+                  "notes": f"Wang et al. 2018, doi:{WANG_DOI}, used 22,531 province-level "
+                           "records of cases they classed as trafficking for illegal adoption "
+                           "(figures read in a press summary of the paper, grade B); ours are "
+                           "reunions (2021 scrape) and adults searching (2016 scrape), all kinds "
+                           "of loss. " + _CAVEAT},
     ),
 }

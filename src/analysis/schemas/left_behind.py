@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.citations import STATUSES, UNKNOWN
 from analysis.clean.left_behind import DEFINITIONS, MANUAL_FILE, SOURCE_DEFINITION
 from analysis.schemas._common import adcode_column, one_row_per, persons_column, text_column
 
@@ -26,6 +27,13 @@ def _one_definition_per_source(df: pd.DataFrame) -> bool:
     if not expected.eq(df["definition_id"]).all():
         return False
     return bool(df["definition"].eq(df["definition_id"].map(DEFINITIONS)).all())
+
+
+def _citation_missing_only_when_unknown(df: pd.DataFrame) -> pd.Series:
+    """``citation_url`` is missing exactly when no original was identified, and is an address."""
+    missing = df["citation_url"].isna()
+    is_url = df["citation_url"].fillna("").str.match(r"https?://")
+    return (missing == (df["citation_status"] == UNKNOWN)) & (missing | is_url)
 
 
 def _national_has_no_adcode(df: pd.DataFrame) -> pd.Series:
@@ -99,7 +107,15 @@ SCHEMAS = {
                                          "from a share (rounding of the published percent: "
                                          "about ±0.005 pp × national total)",
                                          metadata={"unit": "flag"}),
-            "citation_url": text_column("address of the page the figure was transcribed from"),
+            "citation_url": text_column("the publisher's own page for the figure (original_url "
+                                        "of the curated table; never the mirror copy it was "
+                                        "read from); missing when no original was identified",
+                                        nullable=True),
+            "citation_status": text_column("how sure citation_url is: is_original (the page "
+                                           "read), confirmed (a copy at the publisher's host was "
+                                           "seen), reconstructed (derived from a mirror's path, "
+                                           "not opened), unknown (no original identified)",
+                                           isin=list(STATUSES)),
             "note": text_column("transcriber's note (original wording, conflicts, qualifiers); "
                                 "missing when the source row had none", nullable=True),
         },
@@ -108,6 +124,9 @@ SCHEMAS = {
                      error="definitions mixed: a source_id has several definition_ids or a "
                            "definition_id a different text"),
             pa.Check(_national_has_no_adcode, error="national rows have no adcode, provinces do"),
+            pa.Check(_citation_missing_only_when_unknown,
+                     error="citation_url must be an address, missing only when citation_status "
+                           "is unknown"),
             pa.Check(_value_matches_unit, error="value out of range for its unit"),
             pa.Check(_derived_from_same_definition,
                      error="derived persons not from the same source's national total"),
