@@ -31,9 +31,10 @@
 # %%
 import matplotlib.pyplot as plt
 
-from analysis import atlas, geo, maps, tables
+from analysis import geo, maps, tables
 from analysis.figures import label, province_names, save_figure, use_house_style
 from analysis.prose import say
+from analysis.topics.migration import views as atlas
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each figure is written once per basemap, suffixed with its name.

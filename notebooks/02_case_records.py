@@ -31,10 +31,11 @@
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from analysis import casebook, tables
-from analysis.accounts import reasons_table, summary_table
+from analysis import tables
+from analysis.core.accounts import reasons_table, summary_table
 from analysis.figures import label, save_figure, use_house_style
 from analysis.prose import say
+from analysis.topics.cases import views as casebook
 
 use_house_style()
 accounts = casebook.accounts()
@@ -108,7 +109,7 @@ plt.show()
 #
 # The category comes from the platform's own label where a scrape kept it, else from a marker in
 # the posting's title such as （送养） (given away) or （遗弃） (abandoned), else it is *unknown*
-# (rules in `analysis.clean.cases_common`). A platform-wide 2022 scrape (Juvenile-XI, README)
+# (rules in `analysis.sources.cases.common`). A platform-wide 2022 scrape (Juvenile-XI, README)
 # reported children given away as the largest group, ahead of lost and abducted children; our
 # scrapes mostly did not keep the field.
 

@@ -40,14 +40,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis import casebook, compare, geo, hotspots, maps, tables
+from analysis import geo, maps, tables
 from analysis import hotspot_figures as hf
-from analysis.atlas import with_names
-from analysis.derive.hotspots import MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
 from analysis.figures import label, province_names, save_figure, use_house_style
 from analysis.prose import province_list, say
-from analysis.provinces import crosswalk
-from analysis.seeds import SEED
+from analysis.stats import hotspots
+from analysis.topics.cases import views as casebook
+from analysis.topics.hotspots import compare
+from analysis.topics.hotspots.build import MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
+from analysis.topics.migration.views import with_names
+from analysis.vocab.provinces import crosswalk
+from analysis.vocab.seeds import SEED
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each map is written once per basemap, suffixed with its name.

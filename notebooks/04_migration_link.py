@@ -36,12 +36,13 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import models, tables
-from analysis import modelviews as mv
-from analysis.derive.hotspots import MEASURE_LABELS
-from analysis.exposures import LARGEST_N, largest_provinces
+from analysis import tables
 from analysis.figures import current_lang, label, province_names, save_figure, use_house_style
 from analysis.prose import ratio_with_ci, say
+from analysis.topics.hotspots.build import MEASURE_LABELS
+from analysis.topics.models import fit as models
+from analysis.topics.models import views as mv
+from analysis.topics.models.exposures import LARGEST_N, largest_provinces
 
 use_house_style()
 ZH = current_lang() == "zh"

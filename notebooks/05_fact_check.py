@@ -23,7 +23,7 @@
 # only, against published official figures.
 #
 # Verdicts: **supported**, **partly supported**, **not supported**, or **cannot be tested with
-# public data**. The rules are in `analysis.factcheck`; the table is
+# public data**. The rules are in `analysis.topics.factcheck.evaluators`; the table is
 # `data/processed/fact_check.csv`. Case records are **postings on a volunteer platform, not
 # verified abductions or incidence**.
 
@@ -31,10 +31,11 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis import casebook, tables
-from analysis.factcheck import VERDICTS, estimates_vs_postings
+from analysis import tables
 from analysis.figures import label, save_figure, use_house_style
 from analysis.prose import say
+from analysis.topics.cases import views as casebook
+from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 
 use_house_style()
 fc = tables.read("fact_check")

@@ -18,8 +18,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse to test another checkout's code (a copied checkout with a copied .venv)."""
-    from analysis import paths
-    from analysis.errors import AnalysisError
+    from analysis.core import paths
+    from analysis.core.errors import AnalysisError
 
     try:
         paths.check_checkout(ROOT)
@@ -30,8 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def raw_data() -> Path:
     """``data/raw`` with every registered file present and sha256-verified."""
-    from analysis import paths
-    from analysis.fetch import fetch_all
+    from analysis.core import paths
+    from analysis.core.fetch import fetch_all
 
     fetch_all(verbose=False)
     return paths.RAW
@@ -40,7 +40,7 @@ def raw_data() -> Path:
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     """The offline mirror folder (skips the test when none is configured)."""
-    from analysis import paths
+    from analysis.core import paths
 
     m = paths.mirror_dir()
     if m is None or not m.is_dir():
@@ -51,8 +51,8 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def processed(raw_data) -> Path:
     """``data/processed`` built (``make data`` normally did it already; built here if missing)."""
-    from analysis import paths
     from analysis.__main__ import main
+    from analysis.core import paths
 
     if not (paths.PROCESSED / ".manifest.json").exists():
         assert main(["data"]) == 0
@@ -63,8 +63,8 @@ def processed(raw_data) -> Path:
 def executed_notebooks(processed) -> Path:
     """``build/notebooks`` with every notebook executed (``make notebooks`` normally did it;
     an outdated one, by its build stamp, is executed here)."""
-    from analysis import paths
-    from analysis.notebooks import build_notebook, notebook_sources
+    from analysis.core import paths
+    from analysis.site.notebooks import build_notebook, notebook_sources
 
     for src in notebook_sources():
         build_notebook(src, log=lambda line: None)

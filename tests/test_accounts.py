@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from analysis.accounts import RowAccount
-from analysis.errors import AccountError
+from analysis.core.accounts import RowAccount
+from analysis.core.errors import AccountError
 
 
 def test_balanced_account_passes_and_summarises():

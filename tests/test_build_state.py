@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from analysis import __main__ as cli
-from analysis import notebooks, paths, stamps, tables
+from analysis import pipeline, tables
+from analysis.core import paths, stamps
+from analysis.site import notebooks
 
 # ------------------------------------------------------------------ stamps
 
@@ -123,9 +125,9 @@ def test_cli_data_rebuilds_on_a_corrupt_manifest_and_a_truncated_table(tmp_path,
     monkeypatch.setattr(paths, "ROOT", root)
     monkeypatch.setattr(paths, "PROCESSED", root / "data" / "processed")
     monkeypatch.setattr(paths, "INTERIM", root / "data" / "interim")
-    import analysis.fetch
+    import analysis.core.fetch
 
-    monkeypatch.setattr(analysis.fetch, "fetch_all", lambda **kw: {})
+    monkeypatch.setattr(analysis.core.fetch, "fetch_all", lambda **kw: {})
     builds = []
 
     def fake_build_all():
@@ -133,7 +135,7 @@ def test_cli_data_rebuilds_on_a_corrupt_manifest_and_a_truncated_table(tmp_path,
         builds.append(1)
         return {"t": None}
 
-    monkeypatch.setattr(tables, "build_all", fake_build_all)
+    monkeypatch.setattr(pipeline, "build_all", fake_build_all)
     manifest = paths.PROCESSED / cli.MANIFEST
 
     assert cli.main(["data"]) == 0 and len(builds) == 1  # first build
@@ -190,9 +192,9 @@ def test_write_phase_removes_its_temp_folder_on_failure_and_stale_ones(raw_data,
             raise OSError("disk full")
         return real_write(table, out_dir, **kw)
 
-    monkeypatch.setattr(tables, "write_table", failing_write)
+    monkeypatch.setattr(pipeline, "write_table", failing_write)
     with pytest.raises(OSError, match="disk full"):
-        tables.build_all(["population"], out_dir=out, log=lambda s: None)
+        pipeline.build_all(["population"], out_dir=out, log=lambda s: None)
     assert calls and calls[0].name.startswith(f".processed-{os.getpid()}-")
     assert not list((tmp_path / "data").glob(".processed-*")), "temporary folder left behind"
     assert not any(out.iterdir()), "nothing is written when the write phase fails"
@@ -218,7 +220,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from analysis import paths
+from analysis.core import paths
 
 paths.FIGURES.mkdir(parents=True, exist_ok=True)
 fig, ax = plt.subplots(figsize=(2, 2))

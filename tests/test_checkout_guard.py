@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.errors import AnalysisError
+from analysis.core import paths
+from analysis.core.errors import AnalysisError
 
 VENV = Path(sys.executable).parent.parent
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import compare, paths
-from analysis.citations import (
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.sources.citations import (
     check_hosts,
     citation,
     doi_url,
@@ -19,7 +20,7 @@ from analysis.citations import (
     host_keys,
     is_context_only,
 )
-from analysis.errors import DataError
+from analysis.topics.hotspots import compare
 
 CURATED = paths.ROOT.parent / "shared" / "data" / "curated"
 CITED_TABLES = ("left_behind_children_by_province_partial.csv",
@@ -136,7 +137,7 @@ def report_dir(executed_notebooks, tmp_path_factory) -> Path:
     real = paths.ROOT / "report"
     if (real / "index.html").is_file():
         return real
-    from analysis.report import build_report
+    from analysis.site.report import build_report
 
     return build_report(tmp_path_factory.mktemp("report"), log=lambda s: None).parent
 

@@ -1,4 +1,4 @@
-"""Tests of analysis.clean.boundaries: the two real basemaps and synthetic GeoJSON fixtures."""
+"""Tests of analysis.sources.boundaries.clean: the two real basemaps and synthetic GeoJSON fixtures."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import shapely
 from shapely.geometry import box, mapping, shape
 
 from analysis import geo
-from analysis.clean import boundaries as bd
-from analysis.errors import DataError
-from analysis.provinces import ALL34, MAINLAND31, crosswalk
-from analysis.tables import BuildContext, CleanTable, read, validate, write_table
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext, CleanTable
+from analysis.pipeline import validate
+from analysis.sources.boundaries import clean as bd
+from analysis.tables import read, write_table
+from analysis.vocab.provinces import ALL34, MAINLAND31, crosswalk
 
 CTX = BuildContext()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import paths
-from analysis.clean import cases_common as cc
+from analysis.core import paths
+from analysis.sources.cases import common as cc
 
 CENSUS = paths.RAW / "census_city_2010_2020" / "census_city_2010-2020_v1.csv"
 
@@ -187,7 +187,7 @@ def test_sex(value, sex):
 def test_an_unmatched_place_never_puts_its_text_into_the_row_account(text):
     """Row accounts carry reasons and counts only: whatever the unmatched text, the reason is
     the same fixed string (the old rule published short place-like strings, e.g. 张家村)."""
-    from analysis.accounts import RowAccount
+    from analysis.core.accounts import RowAccount
 
     account = RowAccount("t")
     match = cc.PlaceMatch(province=None, prefecture=None, status="unmatched")

@@ -8,11 +8,12 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.clean import cases_juvenilexi as cj
-from analysis.clean.cases_common import SALT_ENV, PlaceMatcher
-from analysis.errors import DataError
-from analysis.tables import BuildContext, validate
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext
+from analysis.pipeline import validate
+from analysis.sources.cases import juvenilexi as cj
+from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
 
 SCHEMA_SQL = ("CREATE TABLE 宝贝回家(id int,姓名 varchar,性别 char,年龄 int,生日 varchar,"
               "失踪类型 text,失踪地址 text,失踪时间 varchar,注册时间 varchar)")
@@ -47,7 +48,7 @@ def test_counts(table):
 
 def test_province_totals_match_independent_recount(table, raw_data):
     """Second way: plain SQL DISTINCT and the text before the first , or / of 失踪地址."""
-    from analysis.provinces import crosswalk
+    from analysis.vocab.provinces import crosswalk
 
     full = dict(zip(crosswalk()["name_zh"], crosswalk()["adcode"], strict=True))
     uri = (raw_data / cj.SQL_ID).resolve().as_uri() + "?mode=ro"

@@ -8,9 +8,11 @@ import time
 import pandas as pd
 import pytest
 
-from analysis.clean import cases_juvenilexi, cases_uiuing, cases_wtt1002
-from analysis.clean.cases_common import SALT_ENV, assert_no_personal_data, personal_strings
-from analysis.tables import BuildContext
+from analysis.core.step import BuildContext
+from analysis.sources.cases import juvenilexi as cases_juvenilexi
+from analysis.sources.cases import uiuing as cases_uiuing
+from analysis.sources.cases import wtt1002 as cases_wtt1002
+from analysis.sources.cases.common import SALT_ENV, assert_no_personal_data, personal_strings
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,11 @@ from collections import Counter
 
 import pytest
 
-from analysis.clean import cases_uiuing as cu
-from analysis.clean.cases_common import SALT_ENV, PlaceMatcher
-from analysis.errors import DataError
-from analysis.tables import BuildContext, validate
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext
+from analysis.pipeline import validate
+from analysis.sources.cases import uiuing as cu
+from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,7 @@ def _write(tmp_path, name, lines):
 
 @pytest.fixture(scope="module")
 def places():
-    from analysis import paths
+    from analysis.core import paths
 
     return PlaceMatcher.from_census(paths.RAW / "census_city_2010_2020" /
                                     "census_city_2010-2020_v1.csv")

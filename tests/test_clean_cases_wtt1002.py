@@ -7,12 +7,13 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.clean import cases_wtt1002 as cw
-from analysis.clean.cases_common import SALT_ENV, PlaceMatcher
-from analysis.errors import DataError
-from analysis.provinces import MAINLAND31, crosswalk
-from analysis.tables import BuildContext, validate
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext
+from analysis.pipeline import validate
+from analysis.sources.cases import wtt1002 as cw
+from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
+from analysis.vocab.provinces import MAINLAND31, crosswalk
 
 
 @pytest.fixture(scope="module")

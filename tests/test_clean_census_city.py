@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.accounts import RowAccount
-from analysis.clean.census_city import read_census_city, summarise
-from analysis.errors import DataError
-from analysis.provinces import MAINLAND31
-from analysis.tables import run_steps
+from analysis.core.accounts import RowAccount
+from analysis.core.errors import DataError
+from analysis.pipeline import run_steps
+from analysis.sources.census_city.clean import read_census_city, summarise
+from analysis.vocab.provinces import MAINLAND31
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of analysis.clean.census_hukou: real raw files and small synthetic fixtures."""
+"""Tests of analysis.sources.census_hukou.clean: real raw files and small synthetic fixtures."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.accounts import RowAccount
-from analysis.clean import census_hukou as hk
-from analysis.clean import population as pop
-from analysis.errors import DataError
-from analysis.fetch import sha256_of
-from analysis.manual import SHA256SUMS, read_sha256sums
-from analysis.provinces import MAINLAND31, NATIONAL_ADCODE, to_adcodes
-from analysis.tables import BuildContext, run_steps, validate
+from analysis.core import paths
+from analysis.core.accounts import RowAccount
+from analysis.core.errors import DataError
+from analysis.core.fetch import sha256_of
+from analysis.core.manual import SHA256SUMS, read_sha256sums
+from analysis.core.step import BuildContext
+from analysis.pipeline import run_steps, validate
+from analysis.sources.census_hukou import clean as hk
+from analysis.sources.population import clean as pop
+from analysis.vocab.provinces import MAINLAND31, NATIONAL_ADCODE, to_adcodes
 
 CURATED = paths.ROOT.parent / "shared" / "data" / "curated" / hk.HUKOU_2020_MANUAL
 

@@ -1,4 +1,4 @@
-"""Tests of analysis.clean.left_behind: real curated table and small synthetic fixtures."""
+"""Tests of analysis.sources.left_behind.clean: real curated table and small synthetic fixtures."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.citations import host
-from analysis.clean import left_behind as lb
-from analysis.errors import DataError
-from analysis.manual import SHA256SUMS, read_sha256sums
-from analysis.tables import BuildContext, CleanTable, read, validate, write_table
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.core.manual import SHA256SUMS, read_sha256sums
+from analysis.core.step import BuildContext, CleanTable
+from analysis.pipeline import validate
+from analysis.sources.citations import host
+from analysis.sources.left_behind import clean as lb
+from analysis.tables import read, write_table
 
 ACWF = "acwf_rural_0_17_one_or_both_parents"
 MCA = "mca_rural_under16_both_parents"

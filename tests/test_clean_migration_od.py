@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.clean import migration_od as m
-from analysis.errors import DataError
-from analysis.provinces import MAINLAND31, NATIONAL_ADCODE, to_adcode
-from analysis.tables import BuildContext, run_steps
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext
+from analysis.pipeline import run_steps
+from analysis.sources.migration_od import clean as m
+from analysis.vocab.provinces import MAINLAND31, NATIONAL_ADCODE, to_adcode
 
 YEARS = [2000, 2005, 2010, 2015, 2020]
 PERIOD = {2000: "1995–2000", 2005: "2000–2005", 2010: "2005–2010", 2015: "2010–2015",

@@ -1,4 +1,4 @@
-"""Tests of analysis.clean.population: real raw files and small synthetic fixtures."""
+"""Tests of analysis.sources.population.clean: real raw files and small synthetic fixtures."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.accounts import RowAccount
-from analysis.clean import population as pop
-from analysis.errors import DataError
-from analysis.provinces import MAINLAND31, to_adcodes
-from analysis.tables import BuildContext, validate
+from analysis.core.accounts import RowAccount
+from analysis.core.errors import DataError
+from analysis.core.step import BuildContext
+from analysis.pipeline import validate
+from analysis.sources.population import clean as pop
+from analysis.vocab.provinces import MAINLAND31, to_adcodes
 
 BULLETIN_IDS = [pop.BULLETIN_POPULATION, pop.BULLETIN_AGE, pop.BULLETIN_SEX,
                 pop.BULLETIN_SCHOOLING, pop.BULLETIN_EDUCATION, pop.BULLETIN_NATIONAL_AGE]

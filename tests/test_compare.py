@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import compare, tables
-from analysis.errors import DataError
-from analysis.manual import SHA256SUMS, read_sha256sums
-from analysis.provinces import MAINLAND31, to_adcodes
+from analysis import tables
+from analysis.core.errors import DataError
+from analysis.core.manual import SHA256SUMS, read_sha256sums
+from analysis.topics.hotspots import compare
+from analysis.vocab.provinces import MAINLAND31, to_adcodes
 
 MANUAL = Path(__file__).resolve().parents[1] / "data" / "raw" / "manual"
 CURATED = Path(__file__).resolve().parents[2] / "shared" / "data" / "curated"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import tables
-from analysis.derive.cases import MEASURES, age_group_of, period_of
-from analysis.provinces import MAINLAND31, try_adcode
+from analysis.topics.cases.build import MEASURES, age_group_of, period_of
+from analysis.vocab.provinces import MAINLAND31, try_adcode
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from analysis import geo, hotspots, tables
-from analysis.derive.hotspots import MEASURES, PERIOD_PANELS, PERMUTATIONS, POOLED
-from analysis.provinces import MAINLAND31
-from analysis.seeds import SEED
+from analysis import geo, tables
+from analysis.stats import hotspots
+from analysis.topics.hotspots.build import MEASURES, PERIOD_PANELS, PERMUTATIONS, POOLED
+from analysis.vocab.provinces import MAINLAND31
+from analysis.vocab.seeds import SEED
 
 TOL = 1e-9
 IDS = sorted(MAINLAND31)

@@ -14,8 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import disclosure, paths, tables
-from analysis.disclosure import (
+from analysis import pipeline, tables
+from analysis.core import paths
+from analysis.core.accounts import RowAccount
+from analysis.core.step import CleanTable
+from analysis.privacy.disclosure import (
     SUPPRESSED,
     THRESHOLD,
     attribute_count,
@@ -24,7 +27,7 @@ from analysis.disclosure import (
     protect,
     rule_applies,
 )
-from analysis.privacy import PrivacyError
+from analysis.privacy.policy import PrivacyError, disclosure
 from analysis.schemas import SCHEMAS, is_internal
 
 RECORD_TABLES = [n for n in SCHEMAS if is_internal(n)]
@@ -192,12 +195,12 @@ def test_the_attack_fails_when_a_record_table_is_put_back(name, postings, tmp_pa
 def test_the_build_refuses_a_linkable_table(records, postings):
     """The gate at the write exit raises for a published table that links (here: a record
     table presented as published)."""
-    built = {n: tables.CleanTable(n, f, tables.RowAccount(n)) for n, f in records.items()}
-    fake = {"case_records_leak": tables.CleanTable("case_records_leak",
+    built = {n: CleanTable(n, f, RowAccount(n)) for n, f in records.items()}
+    fake = {"case_records_leak": CleanTable("case_records_leak",
                                                    records[RECORD_TABLES[0]],
-                                                   tables.RowAccount("x"))}
+                                                   RowAccount("x"))}
     with pytest.raises(PrivacyError, match="match exactly one posting"):
-        tables.check_linkage(built, fake)
+        pipeline.check_linkage(built, fake)
 
 
 def _independent_counts(records: dict[str, pd.DataFrame],
@@ -205,7 +208,7 @@ def _independent_counts(records: dict[str, pd.DataFrame],
     """case_counts recomputed from the records in a second, simpler way (no zero fill); the
     places-only family table (``case_places_wtt1002_family``: no dates, no category) added as
     it is."""
-    from analysis.derive.cases import period_of
+    from analysis.topics.cases.build import period_of
 
     parts = []
     if family is not None:

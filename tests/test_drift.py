@@ -8,8 +8,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.drift import describe_difference, drift_report
+from analysis.core import paths
+from analysis.site.drift import describe_difference, drift_report
 
 
 def _committed_from(folder):
@@ -83,7 +83,7 @@ def test_a_real_cleaning_rule_change_fails_the_drift_check_with_the_figure_name(
     import subprocess
     import sys
 
-    from analysis.drift import committed_csvs, committed_precisions
+    from analysis.site.drift import committed_csvs, committed_precisions
 
     root = tmp_path / "repo"
     for item in ("src", "notebooks", "data/sources.toml", "data/raw/manual"):
@@ -130,8 +130,8 @@ def _compare(tmp_path, committed_frame, rebuilt_frame, *, keep_full_copy=True):
     ``make drift`` does (committed CSV bytes + committed JSON precision)."""
     import json
 
-    from analysis.drift import compare_all
     from analysis.precision import Precision
+    from analysis.site.drift import compare_all
 
     committed_dir, rebuilt_dir = tmp_path / "committed", tmp_path / "rebuilt"
     _publish(committed_dir, committed_frame)
@@ -196,7 +196,7 @@ def test_a_change_of_one_published_unit_fails_naming_the_figure(tmp_path, column
                                                                rebuilt, delta):
     """(c) a real change of one unit in the last published place fails, with the figure's name,
     the column and the largest |Δ| at publication precision."""
-    from analysis.drift import drift_report
+    from analysis.site.drift import drift_report
 
     results = _compare(tmp_path, _model_frame(**{_arg(column): committed}),
                        _model_frame(**{_arg(column): rebuilt}))
@@ -233,7 +233,7 @@ def test_a_stale_full_precision_copy_is_not_trusted(tmp_path):
 
 
 def test_drift_main_reports_a_boundary_flip_as_accepted(tmp_path, monkeypatch, capsys):
-    import analysis.drift as D
+    import analysis.site.drift as D
 
     committed, rebuilt = _model_frame(value=0.12345000001), _model_frame(value=0.12344999999)
     results = _compare(tmp_path, committed, rebuilt)

@@ -1,4 +1,4 @@
-"""Tests of analysis.exposures: the per-province exposure table."""
+"""Tests of analysis.topics.models.exposures: the per-province exposure table."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import tables
-from analysis.accounts import RowAccount
-from analysis.clean.left_behind import DEFINITIONS
-from analysis.exposures import (
+from analysis import pipeline, tables
+from analysis.core.accounts import RowAccount
+from analysis.core.step import CleanTable
+from analysis.sources.left_behind.clean import DEFINITIONS
+from analysis.topics.models.exposures import (
     INPUT_TABLES,
     LEFT_BEHIND,
     OD_PERIODS,
@@ -20,8 +21,7 @@ from analysis.exposures import (
     province_exposures,
     standardise,
 )
-from analysis.provinces import MAINLAND31
-from analysis.tables import CleanTable
+from analysis.vocab.provinces import MAINLAND31
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def exposures(inputs) -> pd.DataFrame:
 def test_31_provinces_and_schema(exposures):
     assert len(exposures) == 31
     assert exposures["adcode"].tolist() == sorted(MAINLAND31)
-    tables.validate(CleanTable("province_exposures", exposures, RowAccount("x")))
+    pipeline.validate(CleanTable("province_exposures", exposures, RowAccount("x")))
     complete = [c for c in exposures.columns
                 if not c.startswith("left_behind_") and c != "urban_2020_share"]
     assert not exposures[complete].isna().any().any()

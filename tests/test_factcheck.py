@@ -7,13 +7,15 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import paths, tables
-from analysis.derive import factcheck as factcheck_step
-from analysis.derive.factcheck import read_claims
-from analysis.errors import DataError
-from analysis.factcheck import VERDICTS, henan_guangdong_share, source_destination
-from analysis.manual import SHA256SUMS
-from analysis.provinces import MAINLAND31
+from analysis import tables
+from analysis.core import paths
+from analysis.core.errors import DataError
+from analysis.core.manual import SHA256SUMS
+from analysis.core.step import BuildContext
+from analysis.topics.factcheck import build as factcheck_step
+from analysis.topics.factcheck.build import read_claims
+from analysis.topics.factcheck.evaluators import VERDICTS, henan_guangdong_share, source_destination
+from analysis.vocab.provinces import MAINLAND31
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def test_a_changed_claims_copy_is_refused(tmp_path):
     p.write_text('"claim_id","article","claim","quoted_words","what_could_test_it"\n',
                  encoding="utf-8")
     with pytest.raises(DataError, match="sha256 mismatch"):
-        factcheck_step.build(tables.BuildContext(manual_dir=tmp_path))
+        factcheck_step.build(BuildContext(manual_dir=tmp_path))
 
 
 def test_a_claims_copy_without_a_column_is_refused(tmp_path):

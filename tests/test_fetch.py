@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.errors import FetchError
-from analysis.fetch import RawFile, fetch_all, fetch_file, raw_path, registry, sha256_of
+from analysis.core import paths
+from analysis.core.errors import FetchError
+from analysis.core.fetch import RawFile, fetch_all, fetch_file, raw_path, registry, sha256_of
 
 SHARED_SUMS = paths.ROOT / ".." / "shared" / "data" / "SHA256SUMS"
 

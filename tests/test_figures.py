@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.figures import save_figure, use_house_style
-from analysis.privacy import PrivacyError
+from analysis.privacy.policy import PrivacyError
 
 
 def _plot(tmp_path, sub):

@@ -13,9 +13,10 @@ import pytest
 from shapely.geometry import box
 
 from analysis import geo
-from analysis.clean import boundaries as bd
-from analysis.provinces import ALL34, MAINLAND31
-from analysis.tables import BuildContext, write_table
+from analysis.core.step import BuildContext
+from analysis.sources.boundaries import clean as bd
+from analysis.tables import write_table
+from analysis.vocab.provinces import ALL34, MAINLAND31
 
 HAINAN, GUANGDONG, GUANGXI = 460000, 440000, 450000
 

@@ -1,4 +1,4 @@
-"""Tests of analysis.hotspots: every statistic recomputed independently in numpy from the
+"""Tests of analysis.stats.hotspots: every statistic recomputed independently in numpy from the
 neighbour lists (not from esda), on the real province weights and data and on synthetic data."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from libpysal.weights import W, lat2W
 from scipy.stats import norm
 
-from analysis import geo, hotspots, tables
-from analysis.provinces import MAINLAND31
-from analysis.seeds import SEED
+from analysis import geo, tables
+from analysis.stats import hotspots
+from analysis.vocab.provinces import MAINLAND31
+from analysis.vocab.seeds import SEED
 
 HAINAN, GUANGDONG, GUANGXI = 460000, 440000, 450000
 PERM = 999  # tests; publication runs use the default 9999
@@ -487,7 +488,7 @@ def test_vectorised_global_permutations_equal_esda_exactly(processed):
     from esda.moran import Moran
 
     from analysis import geo, tables
-    from analysis.hotspots import _row_standardised_copy, _seeded, global_moran
+    from analysis.stats.hotspots import _row_standardised_copy, _seeded, global_moran
 
     w = geo.province_weights(geo.load_boundaries("ocha", processed))
     frame = tables.read("census2020_province", processed).set_index("adcode")

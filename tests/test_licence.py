@@ -9,9 +9,9 @@ import json
 import pytest
 import yaml
 
-from analysis import paths
-from analysis.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE
-from analysis.fetch import registry
+from analysis.core import paths
+from analysis.core.fetch import registry
+from analysis.vocab.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE
 
 
 def test_code_and_output_licences_exist():

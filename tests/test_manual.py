@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.manual import SHA256SUMS, ManualTableError, read_sha256sums, verify_manual
-from analysis.tables import BuildContext
+from analysis.core import paths
+from analysis.core.manual import SHA256SUMS, ManualTableError, read_sha256sums, verify_manual
+from analysis.core.step import BuildContext
 
 CURATED = paths.ROOT.parent / "shared" / "data" / "curated"
 #: The manual folder holds tables, their .md notes and the pin file.

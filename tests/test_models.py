@@ -1,4 +1,4 @@
-"""Tests of analysis.models and the derive.models step: independent refits, IRR per SD, LOO,
+"""Tests of analysis.topics.models.fit and the derive.models step: independent refits, IRR per SD, LOO,
 specification bookkeeping and recovery of known coefficients from synthetic data."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.special import gammaln
 
-from analysis import tables
-from analysis.derive import models as derive_models
-from analysis.derive.cases import MEASURES
-from analysis.exposures import INPUT_TABLES, out_column
+from analysis import pipeline, tables
+from analysis.core.step import BuildContext
 from analysis.geo import province_weights
-from analysis.models import (
+from analysis.topics.cases.build import MEASURES
+from analysis.topics.models import build as derive_models
+from analysis.topics.models.exposures import INPUT_TABLES, out_column
+from analysis.topics.models.fit import (
     CASE_PERIOD_OD,
     MAIN_SPEC,
     MIN_PERIOD_POSTINGS,
@@ -32,8 +33,7 @@ from analysis.models import (
     specifications,
     with_kind,
 )
-from analysis.provinces import MAINLAND31
-from analysis.tables import BuildContext
+from analysis.vocab.provinces import MAINLAND31
 
 # --- independent estimators (numpy / scipy only) ---------------------------------------------
 
@@ -92,7 +92,7 @@ def built(inputs) -> dict[str, pd.DataFrame]:
     """The derive.models step run in memory on the processed tables, schema-validated."""
     out = derive_models.build(BuildContext(tables=dict(inputs)), log=lambda s: None)
     for t in out:
-        tables.validate(t)
+        pipeline.validate(t)
     return {t.name: t.frame for t in out}
 
 
@@ -316,7 +316,7 @@ def test_warm_started_leave_one_out_equals_a_cold_fit(processed):
     import numpy as np
 
     from analysis import tables
-    from analysis.models import MAIN_SPEC, design, fit
+    from analysis.topics.models.fit import MAIN_SPEC, design, fit
 
     exposures = tables.read("province_exposures", processed)
     rates = tables.read("case_rates", processed)

@@ -1,4 +1,4 @@
-"""Views of the model tables (analysis.modelviews): they reproduce the tables' numbers, and the
+"""Views of the model tables (analysis.topics.models.views): they reproduce the tables' numbers, and the
 added-variable plots reproduce the model coefficients (Frisch–Waugh–Lovell)."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import models, tables
-from analysis import modelviews as mv
+from analysis import tables
 from analysis.figures import province_names
-from analysis.provinces import MAINLAND31
+from analysis.topics.models import fit as models
+from analysis.topics.models import views as mv
+from analysis.vocab.provinces import MAINLAND31
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import sys
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.notebooks import notebook_sources
+from analysis.core import paths
+from analysis.site.notebooks import notebook_sources
 
 NOTEBOOKS = notebook_sources()
 #: Numbers that may stand in prose: years, periods, notebook numbers, "5+" ages, "1 %" survey names,
@@ -81,7 +81,7 @@ def test_figures_named_by_their_notebook(executed):
 def test_figures_are_byte_identical_across_rebuilds(executed, tmp_path):
     """Re-execute every notebook into a fresh figures folder; every file must match byte for byte."""
     env = dict(os.environ, LOSTGEN_FIGURES=str(tmp_path), MPLBACKEND="Agg")
-    code = ("from analysis.notebooks import execute_all; import pathlib, sys; "
+    code = ("from analysis.site.notebooks import execute_all; import pathlib, sys; "
             "execute_all(log=lambda s: None)")
     # executed notebooks go to a temporary build folder too, so the real build stays untouched
     env["LOSTGEN_EXECUTED_NOTEBOOKS"] = str(tmp_path / "nb")

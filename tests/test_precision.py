@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import paths
+from analysis.core import paths
 from analysis.figures import full_precision_dir, save_figure
 from analysis.precision import (
     DEFAULT_PRECISION,
@@ -145,8 +145,8 @@ def test_full_precision_dir_stays_in_build_for_the_real_figures(tmp_path):
 
 def test_rounding_to_a_raw_number_is_caught_by_the_privacy_check(tmp_path, monkeypatch):
     """A float that rounds to a raw posting id is checked as published, not only as computed."""
-    import analysis.privacy as P
-    from analysis.privacy import PrivacyError
+    import analysis.privacy.policy as P
+    from analysis.privacy.policy import PrivacyError
 
     monkeypatch.setattr(P, "raw_personal_strings", lambda: frozenset({"123457", "某某"}))
     data = pd.DataFrame({"n": [123456.6]})  # a count: not whole as computed, 123457 as published

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.privacy import PrivacyError, assert_publishable, personal_columns
+from analysis.privacy.policy import PrivacyError, assert_publishable, personal_columns
 
 
 @pytest.mark.parametrize("col", ["name", "child_name", "姓名", "photo_url", "description",

@@ -9,9 +9,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.clean.cases_common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
-from analysis.privacy import (
+from analysis.core import paths
+from analysis.privacy.policy import (
     PrivacyError,
     assert_publishable,
     personal_columns,
@@ -19,6 +18,7 @@ from analysis.privacy import (
     text_leaks,
 )
 from analysis.schemas import quantity_columns
+from analysis.sources.cases.common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
 VOCAB = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
 

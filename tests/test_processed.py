@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis import tables
-from analysis.provinces import MAINLAND31
 from analysis.schemas import SCHEMAS
+from analysis.vocab.provinces import MAINLAND31
 
 #: Tables keyed by province that are partial by nature (documented in their schemas).
 PARTIAL = {"left_behind_children"}

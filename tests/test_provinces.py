@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import UnknownProvinceError
-from analysis.provinces import (
+from analysis.core.errors import UnknownProvinceError
+from analysis.vocab.provinces import (
     ALL34,
     MAINLAND31,
     NATIONAL_ADCODE,

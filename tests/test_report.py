@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from analysis import paths
-from analysis.report import build_report
+from analysis.core import paths
+from analysis.site.report import build_report
 
 ARTIFACTS = paths.ROOT / "test-artifacts"
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.clean import cases_uiuing as cu
-from analysis.clean.cases_common import CENSUS_CITY_ID, SALT_ENV, PlaceMatcher
-from analysis.errors import AccountError, DataError, FetchError
-from analysis.fetch import fetch_all, registry, unregistered_files
-from analysis.tables import BuildContext, run_steps
+from analysis.core import paths
+from analysis.core.errors import AccountError, DataError, FetchError
+from analysis.core.fetch import fetch_all, registry, unregistered_files
+from analysis.core.step import BuildContext
+from analysis.pipeline import run_steps
+from analysis.sources.cases import uiuing as cu
+from analysis.sources.cases.common import CENSUS_CITY_ID, SALT_ENV, PlaceMatcher
 
 
 def test_every_registry_entry_states_min_records_and_the_real_build_meets_it(processed):

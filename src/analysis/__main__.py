@@ -7,13 +7,13 @@
   atomically, and an unreadable manifest means "rebuild"; ``--force`` rebuilds anyway;
 * ``notebooks [NAME ...]`` — execute the notebooks (all by default) into ``build/notebooks/``,
   each only when an input changed or an output is missing or changed (see
-  :mod:`analysis.notebooks`); ``--force`` executes anyway;
+  :mod:`analysis.site.notebooks`); ``--force`` executes anyway;
 * ``report`` — build the static site in ``report/`` from figures, notebooks and tables;
 * ``drift`` — compare the rebuilt chart data ``figures/*.csv`` with the committed ones;
 * ``verify`` — only check the sha256 of the raw files on disk.
 
 Errors print one clear line (the exception message) and exit with status 1. Every command first
-checks that it runs in the checkout its package was imported from (:func:`analysis.paths.check_checkout`).
+checks that it runs in the checkout its package was imported from (:func:`analysis.core.paths.check_checkout`).
 """
 
 from __future__ import annotations
@@ -24,28 +24,33 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import paths, stamps
-from analysis.errors import AnalysisError
+from analysis.core import paths, stamps
+from analysis.core.errors import AnalysisError
 
 MANIFEST = ".manifest.json"
-#: Code whose change must rebuild the tables (everything that shapes data/processed/).
-DATA_CODE_GLOBS = ("clean/*.py", "derive/*.py", "schemas/*.py", "tables.py", "accounts.py",
-                   "provinces.py", "fetch.py", "paths.py", "datadict.py", "errors.py",
-                   "privacy.py", "seeds.py", "geo.py", "hotspots.py", "exposures.py", "models.py",
-                   "factcheck.py", "compare.py", "disclosure.py", "stamps.py", "manual.py",
-                   "citations.py")
+#: Entry points of ``make data``: the pipeline (whose step modules are named in it) and every
+#: schema room (collected by ``analysis.schemas`` at run time). Their import closure is hashed.
+DATA_ENTRIES = ("analysis.pipeline", "analysis.datadict", "analysis.schemas")
+
+
+def data_code() -> list[Path]:
+    """Every package module that can change a table: the import closure of
+    :data:`DATA_ENTRIES` plus every ``schema`` module of the rooms (see
+    :func:`analysis.core.stamps.code_closure`), computed from the source, not a hand-kept list."""
+    pkg = paths.ROOT / "src" / "analysis"
+    rooms = [m for m in stamps.module_files(pkg) if m.endswith(".schema")]
+    return stamps.code_closure(pkg, [*DATA_ENTRIES, *rooms])
 
 
 def data_inputs() -> dict[str, str]:
-    """sha256 of every input of ``make data`` (registry, manual tables, cleaning code)."""
-    pkg = paths.ROOT / "src" / "analysis"
-    code = [f for g in DATA_CODE_GLOBS for f in pkg.glob(g)]
+    """sha256 of every input of ``make data`` (registry, manual tables, the code of
+    :func:`data_code`)."""
     manual = [f for f in paths.MANUAL.glob("*") if f.is_file()]
-    return stamps.digest([paths.SOURCES_TOML, *manual, *code], paths.ROOT)
+    return stamps.digest([paths.SOURCES_TOML, *manual, *data_code()], paths.ROOT)
 
 
 def cmd_fetch(args: argparse.Namespace) -> None:
-    from analysis.fetch import fetch_all
+    from analysis.core.fetch import fetch_all
 
     mirror = paths.mirror_dir()
     print(f"[fetch] {'mirror ' + str(mirror) if mirror else 'downloading from upstream URLs'}")
@@ -53,7 +58,7 @@ def cmd_fetch(args: argparse.Namespace) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
-    from analysis.fetch import raw_path, registry
+    from analysis.core.fetch import raw_path, registry
 
     for n, file_id in enumerate(registry(), 1):
         raw_path(file_id)
@@ -93,7 +98,7 @@ def write_data_manifest(manifest: Path, inputs: dict[str, str]) -> None:
 
 
 def cmd_data(args: argparse.Namespace) -> None:
-    from analysis.fetch import fetch_all
+    from analysis.core.fetch import fetch_all
 
     stale = [d for folder in (paths.PROCESSED, paths.INTERIM)
              for d in stamps.remove_stale_temp_dirs(folder.parent, folder.name)]
@@ -108,7 +113,7 @@ def cmd_data(args: argparse.Namespace) -> None:
         print("[data] data/processed/ is up to date (no input changed)")
         return
     print(f"[data] rebuilding data/processed/: {reason}")
-    from analysis.tables import build_all  # pandas & co. only when there is work (fast no-op)
+    from analysis.pipeline import build_all  # pandas & co. only when there is work (fast no-op)
 
     t0 = time.perf_counter()
     built = build_all()
@@ -117,19 +122,19 @@ def cmd_data(args: argparse.Namespace) -> None:
 
 
 def cmd_notebooks(args: argparse.Namespace) -> None:
-    from analysis.notebooks import execute_all
+    from analysis.site.notebooks import execute_all
 
     execute_all(args.names or None, force=args.force)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from analysis.report import build_report
+    from analysis.site.report import build_report
 
     build_report()
 
 
 def cmd_drift(args: argparse.Namespace) -> None:
-    from analysis.drift import main as drift_main
+    from analysis.site.drift import main as drift_main
 
     if drift_main():
         raise SystemExit(1)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from analysis.fetch import registry
+from analysis.core.fetch import registry
 
 if TYPE_CHECKING:
-    from analysis.tables import CleanTable
+    from analysis.core.step import CleanTable
 
 HEADER = """# Data dictionary of `data/processed/`
 

@@ -10,7 +10,7 @@
 * ``figures/<name>.json`` — title, caption, source line, alt text, notebook, file list, and the
   published precision of every numeric column (``precision``);
 * ``build/chart_data/<name>.csv`` — the same data at full precision (git-ignored), which the drift
-  check (:mod:`analysis.drift`) uses so a last digit flipped at a rounding boundary by float noise
+  check (:mod:`analysis.site.drift`) uses so a last digit flipped at a rounding boundary by float noise
   is not reported as a change.
 
 Output is deterministic: no dates or software versions in PNG/SVG metadata, a fixed SVG hash salt,
@@ -32,9 +32,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 
-from analysis import paths
-from analysis.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
+from analysis.core import paths
 from analysis.precision import for_publication, round_frame
+from analysis.vocab.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
 
 NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
 #: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
@@ -88,8 +88,8 @@ def label(en: str, zh: str) -> str:
 
 def province_names(lang: str | None = None) -> pd.Series:
     """Display names of the 34 units indexed by adcode in the figure language (default
-    :func:`current_lang`); see :func:`analysis.provinces.display_names`."""
-    from analysis.provinces import display_names
+    :func:`current_lang`); see :func:`analysis.vocab.provinces.display_names`."""
+    from analysis.vocab.provinces import display_names
 
     return display_names(lang or current_lang())
 
@@ -166,7 +166,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
         name = f"{name}_zh"
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError(f"figure {name}: data must be a non-empty DataFrame of what is drawn")
-    from analysis.privacy import assert_publishable, raw_personal_strings
+    from analysis.privacy.policy import assert_publishable, raw_personal_strings
 
     personal = raw_personal_strings()
     assert_publishable(data, where=f"figure {name} data", personal_strings=personal)

@@ -20,7 +20,7 @@ import pandas as pd
 from libpysal.weights import KNN, Queen, W
 
 from analysis import tables
-from analysis.provinces import MAINLAND31, NATIONAL_ADCODE
+from analysis.vocab.provinces import MAINLAND31, NATIONAL_ADCODE
 
 #: Albers equal-area conic for China (metres). Use for areas, distances, centroids and maps.
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +datum=WGS84 +units=m +no_defs"
@@ -53,7 +53,7 @@ def load_boundaries(basemap: str = "ocha", processed: Path | None = None) -> gpd
 
     Returns
     -------
-    GeoDataFrame, one row per unit of :data:`~analysis.provinces.ALL34` sorted by ``adcode``,
+    GeoDataFrame, one row per unit of :data:`~analysis.vocab.provinces.ALL34` sorted by ``adcode``,
     columns ``adcode`` (int), ``name_en``, ``name_zh``, ``mainland31`` (bool), ``geometry``
     (metres, CHINA_ALBERS). ``frame.attrs["attribution"]`` holds the :data:`BASEMAPS` line.
     The table is schema-checked on load (:func:`analysis.tables.read`).
@@ -90,7 +90,7 @@ def province_weights(gdf: gpd.GeoDataFrame, island_rule: str = "knn", k: int = I
 
     Rule
     ----
-    1. Only the 31 mainland units (:data:`~analysis.provinces.MAINLAND31`) are used; Hong Kong,
+    1. Only the 31 mainland units (:data:`~analysis.vocab.provinces.MAINLAND31`) are used; Hong Kong,
        Macau and Taiwan have no statistics and are left out (they are not islands of the model).
     2. Queen contiguity (a shared boundary point suffices), computed by libpysal on the polygons.
        On both basemaps this gives the same 68 neighbour pairs (136 directed links).

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis import geo, hotspots, maps
-from analysis.atlas import with_names
-from analysis.derive.hotspots import MEASURE_LABELS, POOLED
+from analysis import geo, maps
 from analysis.figures import NO_DATA_COLOUR, label, province_names
+from analysis.stats import hotspots
+from analysis.topics.hotspots.build import MEASURE_LABELS, POOLED
+from analysis.topics.migration.views import with_names
 
 #: Outlines are simplified for drawing only (metres in CHINA_ALBERS, far below a printed line
 #: width at these map sizes); the statistics use the full polygons.

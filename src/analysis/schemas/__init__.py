@@ -1,8 +1,11 @@
-"""Pandera schemas of every processed table; the source of the data dictionary.
+"""Pandera schemas of every table, collected from the rooms; the source of the data dictionary.
 
-Each module in this package defines ``SCHEMAS: dict[str, pandera.DataFrameSchema]`` for the tables
-built by the cleaning module of the same name. They are collected here automatically, so adding a
-table means adding its schema next to the others. Every schema carries
+Each source room (``analysis.sources.<source>.schema``) and topic room
+(``analysis.topics.<topic>.schema``) defines ``SCHEMAS: dict[str, pandera.DataFrameSchema]`` for the
+tables its step builds. They are collected here automatically, so adding a table means adding its
+schema in its room. Schema modules import only the leaf layers (``analysis.core``,
+``analysis.vocab``) — so importing this package loads no cleaning or modelling code (checked by
+``make lint``'s import contracts). Every schema carries
 
 * ``description`` — what one row is;
 * ``metadata = {"sources": [registry ids or manual files], "notes": "..."}``;
@@ -14,15 +17,28 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pandera.pandas as pa
 
+import analysis.sources
+import analysis.topics
+
 SCHEMAS: dict[str, pa.DataFrameSchema] = {}
 
-for _mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _mod.name.startswith("_"):
-        continue
-    _module = importlib.import_module(f"{__name__}.{_mod.name}")
+
+def _schema_modules() -> list[str]:
+    """``analysis.sources.<room>.schema`` and ``analysis.topics.<room>.schema``, sorted."""
+    names = []
+    for package in (analysis.sources, analysis.topics):
+        for room in pkgutil.iter_modules(package.__path__):
+            if room.ispkg and (Path(package.__path__[0]) / room.name / "schema.py").exists():
+                names.append(f"{package.__name__}.{room.name}.schema")
+    return sorted(names)
+
+
+for _module_name in _schema_modules():
+    _module = importlib.import_module(_module_name)
     for _name, _schema in getattr(_module, "SCHEMAS", {}).items():
         if _name in SCHEMAS:
             raise RuntimeError(f"table {_name!r} has two schemas")
@@ -45,10 +61,10 @@ def is_internal(table: str) -> bool:
 
 def published_schema_for(table: str) -> pa.DataFrameSchema:
     """The schema of a table as published: where the disclosure rule applies
-    (:func:`analysis.disclosure.rule_applies`), its posting count is a nullable integer (empty
+    (:func:`analysis.privacy.disclosure.rule_applies`), its posting count is a nullable integer (empty
     when suppressed) and a boolean column ``suppressed`` marks the suppressed cells; otherwise
     the schema itself."""
-    from analysis import disclosure
+    from analysis.privacy import disclosure
 
     schema = schema_for(table)
     if not disclosure.rule_applies(schema.columns):

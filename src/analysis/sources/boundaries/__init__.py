@@ -1,0 +1,1 @@
+"""Room of the province boundaries (OCHA and cn-atlas basemaps)."""

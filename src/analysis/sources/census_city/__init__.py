@@ -1,0 +1,1 @@
+"""Room of the prefecture-level census compilation (Dong et al.)."""

@@ -1,0 +1,1 @@
+"""Room of the partial left-behind-children figures (ACWF, MCA; manual table)."""

@@ -1,0 +1,1 @@
+"""Topic: case aggregates (counts, rates, flows, composition) and the views of notebook 02."""

@@ -1,0 +1,1 @@
+"""Topic: the fact-check of the claims in the reporting."""

@@ -1,0 +1,1 @@
+"""Topic: hotspot statistics per province and the comparison with published studies."""

@@ -1,0 +1,286 @@
+"""Schemas of the hotspot statistics and the published-geography comparison (step
+``derive.hotspots``)."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from analysis.sources.citations import STATUSES, doi_url
+from analysis.stats.hotspots import CLUSTER_LABELS, COLD_SPOT, HOT_SPOT, MIN_COUNT, NOT_SIGNIFICANT
+from analysis.topics.cases.build import MEASURES, PLACE_ROLES
+from analysis.topics.hotspots.build import (
+    ALPHA,
+    CHILDREN_YEAR,
+    ISLAND_LINK,
+    PERIOD_PANELS,
+    PERMUTATIONS,
+    POOLED,
+    QUEEN_LINK,
+    RATE_KINDS,
+)
+from analysis.topics.hotspots.compare import (
+    FLOW_SCOPES,
+    FLOW_SOURCES,
+    NO_REGION,
+    WANG_DOI,
+    XIN_CAI_DOI,
+    XIN_CAI_REGIONS,
+)
+from analysis.vocab.columns import (
+    adcode_column,
+    count_column,
+    one_row_per,
+    persons_column,
+    rate_column,
+    text_column,
+)
+from analysis.vocab.seeds import SEED
+
+_CAVEAT = ("Postings on a volunteer missing-child platform (Baby Come Home), not verified "
+           "abductions and not incidence. Destinations are known only for children who were "
+           "found or adults who are searching.")
+_PERIODS = [POOLED, *sorted({p for panels in PERIOD_PANELS.values() for p, _ in panels})]
+_LISA = [*CLUSTER_LABELS.values(), NOT_SIGNIFICANT]
+_GI = [HOT_SPOT, COLD_SPOT, NOT_SIGNIFICANT]
+_INFERENCE = (f"Seeded permutation tests ({PERMUTATIONS} permutations, seed {SEED}); local tests "
+              f"controlled with the Benjamini–Hochberg false-discovery rate at {ALPHA} over the "
+              "31 provinces of each map. Weights: hotspot_neighbours.")
+
+
+def _float(description: str, unit: str, *, ge: float | None = None, le: float | None = None,
+           nullable: bool = False) -> pa.Column:
+    checks = []
+    if ge is not None and le is not None:
+        checks.append(pa.Check.in_range(ge, le))
+    elif ge is not None:
+        checks.append(pa.Check.ge(ge))
+    return pa.Column(float, checks, nullable=nullable, description=description,
+                     metadata={"unit": unit})
+
+
+def _p(description: str) -> pa.Column:
+    return _float(description, "probability (0-1)", ge=0, le=1)
+
+
+def _flag(description: str) -> pa.Column:
+    return pa.Column(bool, description=description, metadata={"unit": "flag"})
+
+
+def _rank(description: str) -> pa.Column:
+    return pa.Column("int64", pa.Check.in_range(1, 31), description=description,
+                     metadata={"unit": "rank (1 = highest of 31)"})
+
+
+def _measure() -> pa.Column:
+    return text_column("rate measure (see case_rates)", isin=list(MEASURES))
+
+
+def _period() -> pa.Column:
+    return text_column(f"period of the year the child went missing ('{POOLED}' = pooled)",
+                       isin=_PERIODS)
+
+
+_SOURCE_FLOWS = text_column("flow source: uiuing_success (reunions: lost → found) or "
+                            "wtt1002_data (adults searching: lost → living now)",
+                            isin=list(FLOW_SOURCES))
+
+SCHEMAS = {
+    "hotspot_neighbours": pa.DataFrameSchema(
+        {
+            "province_adcode": adcode_column("province (adcode)"),
+            "neighbour_adcode": adcode_column("adcode of a neighbour"),
+            "rule": text_column("why the two are neighbours", isin=[QUEEN_LINK, ISLAND_LINK]),
+        },
+        strict=True, ordered=True, **one_row_per("province_adcode", "neighbour_adcode"),
+        description="Spatial weights of the hotspot statistics: one row per directed neighbour "
+                    "link of the 31 mainland provinces (binary; row-standardised for Moran).",
+        metadata={"sources": ["boundaries_ocha", "boundaries_cn_atlas"],
+                  "notes": "Queen contiguity (a shared boundary point), computed on the OCHA "
+                           "polygons; Hainan has no land neighbour and is linked to its 2 "
+                           "nearest provinces by centroid distance in the Albers equal-area "
+                           "projection (Guangxi, Guangdong), symmetrically. Both basemaps give "
+                           "the same links (checked by the build)."},
+    ),
+    "hotspot_local": pa.DataFrameSchema(
+        {
+            "measure": _measure(),
+            "period": _period(),
+            "source": text_column("scrape", isin=sorted({v[0] for v in MEASURES.values()})),
+            "side": text_column("side of the postings",
+                                isin=sorted({v[1] for v in MEASURES.values()})),
+            "place_role": text_column("lost or current_or_found", isin=list(PLACE_ROLES)),
+            "adcode": adcode_column(),
+            "postings_count": count_column("postings with this place"),
+            "children_0_14_persons": persons_column("children aged 0–14 (scale of the rate)"),
+            "children_year": pa.Column("int64", pa.Check.isin(sorted(set(
+                CHILDREN_YEAR.values()))), description="year of the children count (2020 "
+                "census; 2010 estimate)", metadata={"unit": "year"}),
+            "raw_per_100k": rate_column("postings per 100,000 children aged 0–14",
+                                        "per 100,000 children"),
+            "eb_per_100k": rate_column("global empirical-Bayes (Marshall) smoothed rate: the "
+                                       "rate mapped and tested", "per 100,000 children"),
+            "small_count": _flag(f"fewer than {MIN_COUNT} postings (rate unreliable; marked "
+                                 "on maps)"),
+            "eb_rank": _rank("rank of the EB rate"),
+            "neighbors_count": count_column("neighbours in the weights"),
+            "lisa_z": _float("standardised EB rate (z)", "standard deviations"),
+            "lisa_lag_z": _float("neighbours' mean of z (row-standardised lag)",
+                                 "standard deviations"),
+            "lisa_local_i": _float("local Moran's I_i", "unitless"),
+            "lisa_quadrant": text_column("Moran scatterplot quadrant",
+                                         isin=["HH", "LH", "LL", "HL"]),
+            "lisa_p_sim": _p("folded conditional-permutation pseudo p-value of I_i"),
+            "lisa_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of I_i"),
+            "lisa_cluster": text_column("LISA cluster after FDR control", isin=_LISA),
+            "lisa_cluster_unadjusted": text_column("LISA cluster at p_sim ≤ 0.05 without "
+                                                   "multiple-test control", isin=_LISA),
+            "gi_g": _float("Getis–Ord G_i* (share of the total in the neighbourhood)",
+                           "share (0-1)", ge=0, le=1),
+            "gi_z": _float("Getis–Ord G_i* z-score (binary weights with self-weight 1)",
+                           "standard deviations"),
+            "gi_p_norm": _p("two-sided normal p-value of the Gi* z-score"),
+            "gi_p_sim": _p("folded conditional-permutation pseudo p-value of G_i*"),
+            "gi_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of G_i* (from p_sim)"),
+            "gi_label": text_column("hot / cold spot after FDR control", isin=_GI),
+            "gi_label_unadjusted": text_column("hot / cold spot at p_sim ≤ 0.05 without "
+                                               "multiple-test control", isin=_GI),
+        },
+        strict=True, ordered=True, **one_row_per("measure", "period", "adcode"),
+        description="Local hotspot statistics of the EB-smoothed postings rate, one row per "
+                    "measure × period × province.",
+        metadata={"sources": ["case_rates", "case_counts", "census2020_province",
+                              "census_city_province", "hotspot_neighbours"],
+                  "notes": "Pooled rows (period 'all periods') for every measure; period rows "
+                           "for lost_uiuing_missing (2000–2009, 2010–2023) and the wtt1002 "
+                           "adults (before 1980, 1980s, 1990s, 2000–2023). Children: 2020 "
+                           "census for uiuing and Juvenile-XI, 2010 estimate for wtt1002. "
+                           + _INFERENCE + " " + _CAVEAT},
+    ),
+    "hotspot_global_moran": pa.DataFrameSchema(
+        {
+            "measure": _measure(),
+            "period": _period(),
+            "rate_kind": text_column("raw or eb (empirical-Bayes smoothed) rate",
+                                     isin=list(RATE_KINDS)),
+            "provinces_count": count_column("provinces (31)"),
+            "moran_i": _float("global Moran's I (row-standardised weights)", "unitless"),
+            "expected_i": _float("E[I] = −1/(n−1)", "unitless"),
+            "moran_z": _float("z-score of I under normality", "standard deviations"),
+            "p_norm": _p("two-sided normal p-value of I"),
+            "p_sim": _p("folded permutation pseudo p-value of I (one-sided in the direction "
+                        "of I − E[I])"),
+            "mean_i_sim": _float("mean I over the permutations", "unitless"),
+            "permutations_count": count_column("permutations"),
+            "seed": pa.Column("int64", description="seed of the permutations",
+                              metadata={"unit": "seed"}),
+        },
+        strict=True, ordered=True, **one_row_per("measure", "period", "rate_kind"),
+        description="Global Moran's I of the raw and the EB postings rate per measure and "
+                    "period.",
+        metadata={"sources": ["hotspot_local", "hotspot_neighbours"],
+                  "notes": _INFERENCE + " " + _CAVEAT},
+    ),
+    "hotspot_source_destination": pa.DataFrameSchema(
+        {
+            "source": _SOURCE_FLOWS,
+            "adcode": adcode_column(),
+            "lost_postings_count": count_column("records lost in the province"),
+            "destination_postings_count": count_column("records found / living in the "
+                                                       "province"),
+            "lost_eb_per_100k": rate_column("EB rate, lost side", "per 100,000 children"),
+            "destination_eb_per_100k": rate_column("EB rate, destination side",
+                                                   "per 100,000 children"),
+            "lost_eb_rank": _rank("rank of the lost-side EB rate"),
+            "destination_eb_rank": _rank("rank of the destination-side EB rate"),
+            "rank_difference": pa.Column("int64", pa.Check.in_range(-30, 30),
+                                         description="destination rank − lost rank: positive "
+                                         "= ranks higher as a place lost than as a destination "
+                                         "(net source), negative = net destination",
+                                         metadata={"unit": "ranks"}),
+            "out_flow_count": count_column("lost here, destination in another province"),
+            "in_flow_count": count_column("destination here, lost in another province"),
+            "within_flow_count": count_column("lost and destination in this province"),
+            "net_inflow_count": pa.Column("int64", description="in_flow_count − "
+                                          "out_flow_count", metadata={"unit": "count"}),
+            "net_importer": _flag("in_flow_count > out_flow_count"),
+        },
+        strict=True, ordered=True, **one_row_per("source", "adcode"),
+        description="Net source vs destination provinces: EB-rate ranks of the lost and the "
+                    "destination side and the flow balance of the two paired sources.",
+        metadata={"sources": ["hotspot_local", "case_flows"], "notes": _CAVEAT},
+    ),
+    "published_hotspot_comparison": pa.DataFrameSchema(
+        {
+            "source": _SOURCE_FLOWS,
+            "adcode": adcode_column(),
+            "xin_cai_region": text_column("Xin & Cai hotspot region",
+                                          isin=[*XIN_CAI_REGIONS, NO_REGION]),
+            "xin_cai_role": text_column("role Xin & Cai give the region", isin=sorted(
+                {v[0] for v in XIN_CAI_REGIONS.values()} | {NO_REGION})),
+            "wang_named8": _flag("one of Wang et al.'s eight provinces (66.3 % out, 52.9 % in)"),
+            "wang_net_importer": _flag("net importer in Wang et al."),
+            "lost_eb_rank": _rank("our lost-side EB-rate rank"),
+            "lost_top8": _flag("lost_eb_rank ≤ 8"),
+            "lost_gi_label": text_column("our lost-side Gi* label after FDR", isin=_GI),
+            "lost_gi_label_unadjusted": text_column("our lost-side Gi* label, unadjusted",
+                                                    isin=_GI),
+            "destination_eb_rank": _rank("our destination-side EB-rate rank"),
+            "destination_top8": _flag("destination_eb_rank ≤ 8"),
+            "destination_gi_label": text_column("our destination-side Gi* label after FDR",
+                                                isin=_GI),
+            "destination_gi_label_unadjusted": text_column("our destination-side Gi* label, "
+                                                           "unadjusted", isin=_GI),
+            "out_flow_count": count_column("lost here, destination elsewhere"),
+            "in_flow_count": count_column("destination here, lost elsewhere"),
+            "within_flow_count": count_column("lost and destination here"),
+            "net_inflow_count": pa.Column("int64", description="in − out",
+                                          metadata={"unit": "count"}),
+            "net_importer": _flag("ours: in_flow_count > out_flow_count"),
+            "agrees_net_importer": _flag("our net_importer equals Wang et al.'s"),
+        },
+        strict=True, ordered=True, **one_row_per("source", "adcode"),
+        description="Province by province: Xin & Cai's court-verdict hotspot regions and Wang "
+                    "et al.'s lists next to our lost-side and destination-side hot spots.",
+        metadata={"sources": ["published_figures_with_quotes.csv", "hotspot_local",
+                              "case_flows"],
+                  "notes": f"Xin & Cai, IJPS 4(2), doi:{XIN_CAI_DOI} (sentencing "
+                           "documents 2014–2016): regions as a constant in analysis.topics.hotspots.compare. "
+                           f"Wang et al. 2018, Nature Sustainability 1:254–260, doi:{WANG_DOI} "
+                           "(grade B: figures read in a press summary of the paper). "
+                           + _CAVEAT},
+    ),
+    "published_flow_comparison": pa.DataFrameSchema(
+        {
+            "study": text_column("published study", isin=["Wang et al. 2018"]),
+            "measure": text_column("measure", isin=[
+                "records_count", "within_province_share", "named8_out_share",
+                "named8_in_share", "top8_out_share", "top8_in_share",
+                "top8_out_overlap_count", "top8_in_overlap_count", "net_importer_count",
+                "net_importer_overlap_count"]),
+            "source": _SOURCE_FLOWS,
+            "flow_scope": text_column("inter-provincial pairs only, or all pairs",
+                                      isin=list(FLOW_SCOPES)),
+            "published_value": _float("the study's figure (shares 0–1)", "share or count",
+                                      nullable=True),
+            "our_value": _float("the same measure from our flows", "share or count", ge=0),
+            "unit": text_column("share (0–1) or count", isin=["share", "count"]),
+            "provinces": text_column("provinces the measure is about (English, '; '; empty if none)",
+                                     nullable=True),
+            "definition": text_column("how our value is computed"),
+            "citation_url": text_column("the study's DOI link (never the press summary the "
+                                        "figures were read from)",
+                                        isin=[doi_url(WANG_DOI)]),
+            "citation_status": text_column("how sure citation_url is (original_url_status of "
+                                           "the curated table)", isin=list(STATUSES)),
+        },
+        strict=True, ordered=True, **one_row_per("measure", "source", "flow_scope"),
+        description="Wang et al. 2018's network measures next to the same measures computed "
+                    "from our lost → destination flows.",
+        metadata={"sources": ["published_figures_with_quotes.csv", "case_flows"],
+                  "notes": f"Wang et al. 2018, doi:{WANG_DOI}, used 22,531 province-level "
+                           "records of cases they classed as trafficking for illegal adoption "
+                           "(figures read in a press summary of the paper, grade B); ours are "
+                           "reunions (2021 scrape) and adults searching (2016 scrape), all kinds "
+                           "of loss. " + _CAVEAT},
+    ),
+}

@@ -1,0 +1,1 @@
+"""Topic: the migration atlas views of notebook 01."""

@@ -1,0 +1,1 @@
+"""Topic: exposures, count and spatial models, their tables and views."""

@@ -1,0 +1,327 @@
+"""Schemas of the exposure table and the model tables (step ``derive.models``)."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from analysis.topics.cases.build import MEASURES, PERIOD_LABELS
+from analysis.topics.models.exposures import LARGEST_N, OD_PERIODS, RATE_BASIS, in_column, out_column
+from analysis.topics.models.fit import (
+    CASE_PERIOD_OD,
+    COVARIATES,
+    LOG_RATE_ADD,
+    MAIN_SPEC,
+    MEASURE_OD_PERIOD,
+    MIN_PERIOD_POSTINGS,
+    MODEL_KINDS,
+    MORAN_PERMUTATIONS,
+    SIDE_EXPOSURES,
+)
+from analysis.vocab.columns import (
+    adcode_column,
+    count_column,
+    one_row_per,
+    persons_column,
+    share_column,
+    text_column,
+)
+
+_GROUPS = ["core", "offset_2010", "without_largest", "by_period", "spatial"]
+_EXPOSURE_IDS = sorted({e for v in SIDE_EXPOSURES.values() for e in v})
+_COV_IDS = sorted({c for v in COVARIATES.values() for c in v})
+_COV_COLUMNS = sorted({c for v in COVARIATES.values() for cs in v.values() for c in cs})
+_PERIODS = ["pooled", *PERIOD_LABELS]
+_TERMS = ["const", *_EXPOSURE_IDS, *_COV_COLUMNS, "alpha", "rho", "lambda"]
+_INPUTS = ["migration_by_province", "census_hukou_province", "census_city_province",
+           "census2020_province", "left_behind_children", "population_yearend"]
+_MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts", "boundaries_ocha"]
+_CAVEAT = ("Ecological associations across 31 provinces, not effects on children; outcomes are "
+           "postings on a volunteer platform (not incidence); the place lost is not the hukou "
+           "province. Every specification is reported; none was selected by its p-value.")
+
+
+def _float(description: str, unit: str, *, nullable: bool = False,
+           checks: list | None = None) -> pa.Column:
+    return pa.Column(float, checks or [], nullable=nullable, description=description,
+                     metadata={"unit": unit})
+
+
+def _bool(description: str) -> pa.Column:
+    return pa.Column(bool, description=description, metadata={"unit": "flag"})
+
+
+def _int(description: str, unit: str) -> pa.Column:
+    return pa.Column("int64", pa.Check.ge(0), description=description, metadata={"unit": unit})
+
+
+def _p(description: str = "two-sided p-value", nullable: bool = False) -> pa.Column:
+    return _float(description, "probability (0-1)", nullable=nullable,
+                  checks=[pa.Check.in_range(0, 1)])
+
+
+def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
+    cols = {
+        "specification": text_column("specification id: group|kind|outcome|exposure|covariates|"
+                               "sample|period|offset year"),
+        "specification_group": text_column(
+            "core (31 provinces, pooled, offset children 2020); offset_2010; without_largest "
+            f"({LARGEST_N} most populous provinces left out); by_period (case period vs the "
+            "matching O–D period); spatial (log-rate models)", isin=_GROUPS),
+        "model_kind": text_column("; ".join(f"{k} = {v}" for k, v in MODEL_KINDS.items()),
+                                  isin=list(MODEL_KINDS)),
+        "outcome_measure": text_column("case_rates measure modelled (postings per province)",
+                                       isin=list(MEASURES)),
+        "side": text_column("missing (lost_* measures) or found_current",
+                            isin=list(SIDE_EXPOSURES)),
+        "period": text_column("case period of the postings (year missing) or pooled",
+                              isin=_PERIODS),
+        "sample": text_column("all (31 provinces) or without_largest",
+                              isin=["all", "without_largest"]),
+        "covariate_set": text_column(
+            "none, or adjusted: " + "; ".join(f"{s}: {', '.join(v['adjusted'])}"
+                                               for s, v in COVARIATES.items()), isin=_COV_IDS),
+        "main_exposure": text_column("main exposure of the specification (one per model)",
+                                     isin=_EXPOSURE_IDS),
+    }
+    if exposure_column:
+        cols["exposure_column"] = text_column("province_exposures column of the main exposure")
+    cols.update({
+        "exposure_period": text_column("O–D period of the migration exposure",
+                                       isin=list(OD_PERIODS)),
+        "exposure_period_matched": _bool("the O–D period overlaps the outcome's years (False: "
+                                         "undated outcome or years before any O–D table)"),
+        "offset_year": _int("census year of the children aged 0–14 in the offset "
+                            "(denominator)", "year"),
+    })
+    return cols
+
+
+_SPEC_NOTES = (
+    "Pooled outcome → O–D period: " + "; ".join(f"{k}: {v[0]} ({v[2]})"
+                                                 for k, v in MEASURE_OD_PERIOD.items())
+    + ". Case period → O–D period: " + "; ".join(
+        f"{k}: {v[0]}{'' if v[1] else ' (not matched)'}" for k, v in CASE_PERIOD_OD.items())
+    + f"; periods with fewer than {MIN_PERIOD_POSTINGS} postings are not modelled. Headline "
+    f"specification (is_main): {MAIN_SPEC.spec_id}. Regressors are z-scored with the mean and "
+    "SD (ddof 1) of all 31 provinces; IRR per SD = exp(estimate × regressor_sd). Log-rate "
+    f"models: y = log((postings + {LOG_RATE_ADD}) / children × 100,000), the +{LOG_RATE_ADD} "
+    "keeping zero counts finite. ")
+
+_LEFT_BEHIND_NOTE = ("PARTIAL: no complete provincial table of left-behind children exists; each "
+                     "left-behind column holds one definition from one source (never pooled): "
+                     "ACWF 2013 (rural, 0–17, one or both parents away, 2010 census sample; "
+                     "Sichuan and Henan derived from published shares) and the MCA roster "
+                     "(rural hukou, under 16, both parents away; 2016 provincial releases, "
+                     "2018). Not used as a model regressor.")
+
+SCHEMAS = {
+    "province_exposures": pa.DataFrameSchema(
+        {
+            "adcode": adcode_column(),
+            **{out_column(p): _float(f"inter-provincial out-migration {p} (aged 5+): "
+                                     + RATE_BASIS[p], "per 1,000 persons",
+                                     checks=[pa.Check.ge(0)]) for p in OD_PERIODS},
+            **{in_column(p): _float(f"inter-provincial in-migration {p} (aged 5+): "
+                                    + RATE_BASIS[p], "per 1,000 persons",
+                                    checks=[pa.Check.ge(0)]) for p in OD_PERIODS},
+            "other_province_hukou_2010_share": share_column(
+                "residents with hukou in another province, 2010 census ÷ year-end 2010 "
+                "population (census_hukou_province)"),
+            "other_province_hukou_2020_share": share_column(
+                "residents with hukou in another province, 2020 census (census_hukou_province)"),
+            "left_behind_acwf_2010_persons": persons_column(
+                "left-behind children, ACWF 2013 definition (rural, 0–17, one or both parents "
+                "away), 2010; missing where not published (PARTIAL)", nullable=True),
+            "left_behind_mca_2016_persons": persons_column(
+                "left-behind children, MCA roster definition (rural hukou, under 16, both "
+                "parents away), 2016 provincial releases; missing where not published "
+                "(PARTIAL)", nullable=True),
+            "left_behind_mca_2018_persons": persons_column(
+                "left-behind children, MCA roster definition, 2018; missing where not "
+                "published (PARTIAL)", nullable=True),
+            "left_behind_sources": text_column("left-behind figures this province has "
+                                               "(source_id (year); ...) or none"),
+            "children_0_14_2010_persons": persons_column(
+                "children aged 0–14, 2010 (estimate: prefecture census age share × NBS "
+                "year-end population; census_city_province)"),
+            "children_0_14_2020_persons": persons_column(
+                "children aged 0–14, 2020 census (census2020_province)"),
+            "urban_2010_share": share_column("urban share of residents, 2010 census "
+                                             "(census_city_province)"),
+            "urban_2020_share": share_column("urban share of residents, 2020 census "
+                                             "(census_city_province); missing for Xinjiang",
+                                             nullable=True),
+            "schooling_years_15plus_2010": _float("mean years of schooling aged 15+, 2010 "
+                                                  "(census2020_province)", "years"),
+            "schooling_years_15plus_2020": _float("mean years of schooling aged 15+, 2020 "
+                                                  "(census2020_province)", "years"),
+            "sex_ratio_2020_males_per_100_females": _float(
+                "sex ratio of residents, 2020 census (census2020_province)",
+                "males per 100 females"),
+            "population_2020_persons": persons_column("resident population, 2020 census"),
+            "largest_province": _bool(f"one of the {LARGEST_N} most populous provinces (2020 "
+                                      "census), left out in the without_largest models"),
+        },
+        strict=True, ordered=True, **one_row_per("adcode"),
+        description="Per-province exposures and controls of the migration models: one row per "
+                    "mainland province (31).",
+        metadata={"sources": _INPUTS,
+                  "notes": "Migration rates of every five-year O–D period (the models use the "
+                           "period matching the outcome). 1995–2000 rates are rough expansions "
+                           "on a different basis (see the column descriptions). "
+                           + _LEFT_BEHIND_NOTE},
+    ),
+    "model_coefficients": pa.DataFrameSchema(
+        {
+            **_spec_columns(),
+            "term": text_column("model term: const, the main exposure id, a covariate "
+                                "column, alpha (NB dispersion), rho (spatial lag), lambda "
+                                "(spatial error)", isin=_TERMS),
+            "term_column": text_column("province_exposures column of the term (the term "
+                                       "itself for const/alpha/rho/lambda)"),
+            "term_role": text_column("intercept, main_exposure, covariate, dispersion, "
+                                     "spatial", isin=["intercept", "main_exposure",
+                                                      "covariate", "dispersion", "spatial"]),
+            "estimate": _float("coefficient per unit of the raw regressor (log rate ratio); "
+                               "const: log rate per child at the 31-province means (count "
+                               "models) or log rate per 100,000 (log-rate models); alpha, "
+                               "rho, lambda as estimated", "log ratio per unit"),
+            "std_error": _float("standard error of the estimate (HC1 for poisson_hc1, "
+                                "inverse Hessian for ML, OLS for ols_log_rate)",
+                                "log ratio per unit", checks=[pa.Check.ge(0)]),
+            "ci_low": _float("lower 95 % confidence limit of the estimate (normal; t with "
+                             "n − k df for OLS)", "log ratio per unit"),
+            "ci_high": _float("upper 95 % confidence limit of the estimate",
+                              "log ratio per unit"),
+            "p_value": _p("two-sided p-value of the Wald test (z; t for OLS)"),
+            "regressor_sd": _float("SD (ddof 1, 31 provinces) of the regressor",
+                                   "unit of the regressor", nullable=True,
+                                   checks=[pa.Check.gt(0)]),
+            "irr_per_sd": _float("incidence-rate ratio per SD of the regressor = exp(estimate "
+                                 "× regressor_sd) (log-rate models: ratio of the rate per "
+                                 "SD); missing for const/alpha/rho/lambda", "ratio",
+                                 nullable=True, checks=[pa.Check.gt(0)]),
+            "irr_ci_low": _float("lower 95 % limit of irr_per_sd", "ratio", nullable=True),
+            "irr_ci_high": _float("upper 95 % limit of irr_per_sd", "ratio", nullable=True),
+            "n": count_column("provinces in the fit"),
+            "robust_se": _bool("standard errors are heteroskedasticity-robust (HC1)"),
+            "is_main": _bool("the headline specification, fixed in advance"),
+        },
+        strict=True, ordered=True, **one_row_per("specification", "term"),
+        description="Model coefficients: one row per specification × term, with IRR per SD "
+                    "and 95 % CIs.",
+        metadata={"sources": _MODEL_SOURCES, "notes": _SPEC_NOTES + _CAVEAT},
+    ),
+    "model_fit": pa.DataFrameSchema(
+        {
+            **_spec_columns(exposure_column=False),
+            "is_main": _bool("the headline specification"),
+            "n": count_column("provinces in the fit"),
+            "n_params": count_column("estimated parameters (incl. alpha, rho/lambda; "
+                                     "excl. the error variance)"),
+            "postings_total": count_column("postings of the outcome over the provinces fitted"),
+            "log_likelihood": _float("maximised log-likelihood", "log-likelihood"),
+            "aic": _float("Akaike information criterion (statsmodels; spreg models: −2 llf "
+                          "+ 2 × (n_params + 1 error variance))", "AIC"),
+            "deviance": _float("deviance (count models; NB at the ML alpha)", "deviance",
+                               nullable=True),
+            "pseudo_r2": _float("count models: McFadden 1 − llf/llf₀ with llf₀ of the "
+                                "intercept + offset model of the same kind; OLS: R²; spatial: "
+                                "spreg pseudo-R² (squared correlation of y and fit)", "share",
+                                nullable=True),
+            "pearson_chi2_per_df": _float("Pearson χ² / (n − k) of count models "
+                                          "(overdispersion: ≫ 1 means Poisson errors are too "
+                                          "small without HC)", "ratio", nullable=True),
+            "alpha": _float("NB2 dispersion α (Var = μ + αμ²)", "dispersion", nullable=True),
+            "alpha_se": _float("standard error of α", "dispersion", nullable=True),
+            "spatial_parameter": _float("rho (lag) or lambda (error) of the spatial models",
+                                        "coefficient", nullable=True),
+            "spatial_parameter_p": _p("p-value of rho/lambda", nullable=True),
+            "max_vif": _float("largest variance-inflation factor of the regressors", "ratio",
+                              checks=[pa.Check.ge(1 - 1e-9)]),
+            "residual_type": text_column(
+                "residuals tested: pearson (count models), ols, lag_u (y − ρWy − Xβ), "
+                "error_filtered (u − λWu)",
+                isin=["pearson", "ols", "lag_u", "error_filtered"]),
+            "residual_moran_i": _float("global Moran's I of the residuals (row-standardised "
+                                       "queen weights; fits on all 31 provinces only)",
+                                       "Moran's I", nullable=True),
+            "residual_moran_expected_i": _float("E[I] = −1/(n − 1)", "Moran's I",
+                                                nullable=True),
+            "residual_moran_p_sim": _p(f"folded permutation p-value ({MORAN_PERMUTATIONS} "
+                                       "seeded permutations, analysis.stats.hotspots.global_moran)",
+                                       nullable=True),
+            "residual_moran_p_norm": _p("two-sided normal-approximation p-value",
+                                        nullable=True),
+            "converged": _bool("the optimiser converged (NB: score below 1e-5)"),
+        },
+        strict=True, ordered=True, **one_row_per("specification"),
+        description="Model fit statistics and residual spatial autocorrelation: one row per "
+                    "specification.",
+        metadata={"sources": _MODEL_SOURCES, "notes": _SPEC_NOTES + _CAVEAT},
+    ),
+    "model_loo": pa.DataFrameSchema(
+        {
+            "specification": text_column("specification refitted (core count model of a main "
+                                   "exposure)"),
+            "model_kind": text_column("poisson_hc1 or negbin2", isin=list(MODEL_KINDS)),
+            "outcome_measure": text_column("case_rates measure", isin=list(MEASURES)),
+            "side": text_column("missing or found_current", isin=list(SIDE_EXPOSURES)),
+            "covariate_set": text_column("none or adjusted", isin=_COV_IDS),
+            "main_exposure": text_column("main exposure", isin=_EXPOSURE_IDS),
+            "exposure_column": text_column("province_exposures column of the main exposure"),
+            "left_out_adcode": adcode_column("province left out of this refit"),
+            "n": count_column("provinces in the refit (30)"),
+            "log_irr_per_sd": _float("coefficient of the main exposure per SD (SD of all 31 "
+                                     "provinces)", "log ratio per SD"),
+            "std_error_per_sd": _float("its standard error", "log ratio per SD",
+                                       checks=[pa.Check.ge(0)]),
+            "irr_per_sd": _float("IRR per SD without this province", "ratio",
+                                 checks=[pa.Check.gt(0)]),
+            "irr_ci_low": _float("lower 95 % limit", "ratio"),
+            "irr_ci_high": _float("upper 95 % limit", "ratio"),
+            "p_value": _p(),
+            "ci_excludes_one": _bool("the 95 % CI of this refit excludes 1"),
+            "full_irr_per_sd": _float("IRR per SD with all 31 provinces", "ratio"),
+            "full_ci_excludes_one": _bool("the 95 % CI of the full fit excludes 1"),
+            "irr_ratio_to_full": _float("irr_per_sd ÷ full_irr_per_sd: how much this province "
+                                        "moves the result", "ratio"),
+            "converged": _bool("the refit converged"),
+            "is_main": _bool("refit of the headline specification"),
+        },
+        strict=True, ordered=True, **one_row_per("specification", "left_out_adcode"),
+        description="Leave-one-province-out refits: the main exposure's IRR per SD without "
+                    "each province (31 rows per specification).",
+        metadata={"sources": _MODEL_SOURCES,
+                  "notes": "Refitted: the core count models (poisson_hc1, negbin2; both "
+                           "covariate sets) of each measure's main exposure (out-migration "
+                           "for the missing side, in-migration for the found/current side). "
+                           "The SD is that of all 31 provinces in every refit. " + _CAVEAT},
+    ),
+    "model_specification_curve": pa.DataFrameSchema(
+        {
+            **_spec_columns(),
+            "n": count_column("provinces in the fit"),
+            "postings_total": count_column("postings of the outcome over the provinces fitted"),
+            "irr_per_sd": _float("IRR per SD of the main exposure (log-rate models: rate "
+                                 "ratio per SD)", "ratio", checks=[pa.Check.gt(0)]),
+            "irr_ci_low": _float("lower 95 % limit", "ratio"),
+            "irr_ci_high": _float("upper 95 % limit", "ratio"),
+            "p_value": _p(),
+            "ci_excludes_one": _bool("the 95 % CI excludes 1"),
+            "rank_within_exposure": _int("rank of irr_per_sd among the specifications of the "
+                                         "same main exposure (1 = smallest)", "rank"),
+            "residual_moran_i": _float("residual Moran's I (fits on 31 provinces)",
+                                       "Moran's I", nullable=True),
+            "residual_moran_p_sim": _p("its permutation p-value", nullable=True),
+            "converged": _bool("the fit converged"),
+            "is_main": _bool("the headline specification"),
+        },
+        strict=True, ordered=True, **one_row_per("specification"),
+        description="Specification curve: the main exposure's IRR per SD in every "
+                    "specification, one row each (the row count is the number of "
+                    "specifications).",
+        metadata={"sources": ["model_coefficients", "model_fit"],
+                  "notes": _SPEC_NOTES + _CAVEAT},
+    ),
+}
