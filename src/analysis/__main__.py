@@ -13,7 +13,8 @@
 * ``verify`` — only check the sha256 of the raw files on disk.
 
 Errors print one clear line (the exception message) and exit with status 1. Every command first
-checks that it runs in the checkout its package was imported from (:func:`analysis.core.paths.check_checkout`).
+checks that it runs in the checkout its package was imported from
+(:func:`analysis.core.paths.check_checkout`).
 """
 
 from __future__ import annotations

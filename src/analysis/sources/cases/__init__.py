@@ -1,1 +1,2 @@
-"""Room of the Baby Come Home case scrapes: one step per scrape (uiuing, wtt1002, juvenilexi), shared rules in :mod:`.common`."""
+"""Room of the Baby Come Home case scrapes: one step per scrape (uiuing, wtt1002, juvenilexi),
+shared rules in :mod:`.common`."""

@@ -1,8 +1,8 @@
 """Step ``derive.factcheck``: the ``fact_check`` table, one row per claim of the reporting.
 
 Reads the reviewed copy ``data/raw/manual/claims_to_check.csv`` (sha256-checked by
-``BuildContext.manual``) and evaluates every claim with :mod:`analysis.topics.factcheck.evaluators` on the tables
-built before it.
+``BuildContext.manual``) and evaluates every claim with
+:mod:`analysis.topics.factcheck.evaluators` on the tables built before it.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ SCHEMAS = {
         metadata={"sources": ["claims_to_check.csv", "case_counts", "case_flows", "case_rates",
                               "case_composition", "case_coverage_by_year", "census_hukou_province",
                               "census_city_province", "left_behind_children"],
-                  "notes": "Verdict rules in analysis.topics.factcheck.evaluators. Case records are postings on a "
-                           "volunteer platform, not incidence."},
+                  "notes": "Verdict rules in analysis.topics.factcheck.evaluators. Case records "
+                           "are postings on a volunteer platform, not incidence."},
     ),
 }
