@@ -28,9 +28,9 @@ def _fake_checkout(root: Path, *, with_src: bool = False) -> Path:
         shutil.copytree(paths.PACKAGE_ROOT / "src", root / "src",
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     else:
-        (root / "src" / "analysis").mkdir(parents=True)
-        shutil.copy2(paths.PACKAGE_ROOT / "src" / "analysis" / "paths.py",
-                     root / "src" / "analysis" / "paths.py")
+        (root / "src" / "analysis" / "core").mkdir(parents=True)
+        shutil.copy2(paths.PACKAGE_ROOT / "src" / "analysis" / "core" / "paths.py",
+                     root / "src" / "analysis" / "core" / "paths.py")
     return root
 
 

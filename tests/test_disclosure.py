@@ -18,6 +18,7 @@ from analysis import pipeline, tables
 from analysis.core import paths
 from analysis.core.accounts import RowAccount
 from analysis.core.step import CleanTable
+from analysis.privacy import disclosure
 from analysis.privacy.disclosure import (
     SUPPRESSED,
     THRESHOLD,
@@ -27,7 +28,7 @@ from analysis.privacy.disclosure import (
     protect,
     rule_applies,
 )
-from analysis.privacy.policy import PrivacyError, disclosure
+from analysis.privacy.policy import PrivacyError
 from analysis.schemas import SCHEMAS, is_internal
 
 RECORD_TABLES = [n for n in SCHEMAS if is_internal(n)]

@@ -90,7 +90,7 @@ def test_a_real_cleaning_rule_change_fails_the_drift_check_with_the_figure_name(
         src, dst = paths.ROOT / item, root / item
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(src, dst) if src.is_dir() else shutil.copy2(src, dst)
-    rule = root / "src" / "analysis" / "clean" / "migration_od.py"
+    rule = root / "src" / "analysis" / "sources" / "migration_od" / "clean.py"
     text = rule.read_text(encoding="utf-8")
     assert "2020: 0.10}" in text
     rule.write_text(text.replace("2020: 0.10}", "2020: 0.095}"), encoding="utf-8")

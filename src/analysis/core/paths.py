@@ -58,10 +58,10 @@ def mirror_dir() -> Path | None:
 
 def checkout_of(folder: Path) -> Path | None:
     """The project checkout holding ``folder``: the nearest folder (``folder`` or a parent) with
-    ``pyproject.toml`` and ``src/analysis/paths.py``; ``None`` outside any checkout."""
+    ``pyproject.toml`` and ``src/analysis/core/paths.py``; ``None`` outside any checkout."""
     folder = Path(folder).resolve()
     for d in (folder, *folder.parents):
-        if (d / "pyproject.toml").is_file() and (d / "src" / "analysis" / "paths.py").is_file():
+        if (d / "pyproject.toml").is_file() and (d / "src" / "analysis" / "core" / "paths.py").is_file():
             return d
     return None
 
