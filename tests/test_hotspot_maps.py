@@ -7,6 +7,7 @@ import pytest
 
 from analysis import tables
 from analysis.plots import hotspot_maps as hf
+from analysis.plots.style import use_house_style
 from analysis.prose import province_list, ratio_with_ci
 
 
@@ -54,6 +55,7 @@ def test_significance_maps_cover_seven_measures(local):
 
 @pytest.fixture(scope="module")
 def ocha():
+    use_house_style()  # titles on the left, as in the notebooks
     return hf.drawing_boundaries("ocha")
 
 
@@ -85,7 +87,8 @@ def test_rank_difference_map(processed, ocha):
     source_dest = tables.read("hotspot_source_destination", processed)
     fig, data = hf.rank_difference_map(ocha, source_dest)
     assert len(data) == len(source_dest) and "name_en" in data
-    assert [ax.get_title() for ax in fig.axes] == [en for en, _ in hf.RANK_PANELS.values()]
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [en for en, _ in
+                                                             hf.RANK_PANELS.values()]
     plt.close(fig)
 
 
@@ -108,7 +111,7 @@ def test_reunion_flow_map_returns_the_flows_drawn(processed, ocha):
     fig, data = hf.reunion_flow_map(ocha, top)
     assert data is top
     assert len(fig.axes[0].patches) == len(top)  # one arrow per flow
-    assert fig.axes[0].get_title().startswith(f"The {len(top)} largest flows")
+    assert fig.axes[0].get_title(loc="left").startswith(f"The {len(top)} largest flows")
     plt.close(fig)
 
 

@@ -13,10 +13,12 @@ from analysis import models, tables
 from analysis import modelviews as mv
 from analysis.plots import model_figures as mf
 from analysis.plots import model_findings as find
+from analysis.plots.style import use_house_style
 
 
 @pytest.fixture(scope="module")
 def t(processed):
+    use_house_style()  # titles on the left, as in the notebooks
     return {n: tables.read(n, processed) for n in (
         "model_coefficients", "model_fit", "model_loo", "model_specification_curve",
         "model_added_variable", "province_exposures")}
@@ -158,6 +160,6 @@ def test_added_variable_figure_draws_the_stored_slope(t):
     (line,) = [ln for ln in ax.lines if len(ln.get_xdata()) == 2 and ln.get_color() == mf.RED]
     x, y = line.get_xdata(), line.get_ydata()
     assert (y[1] - y[0]) / (x[1] - x[0]) == pytest.approx(av.slope)
-    assert f"×{np.exp(av.slope):.2f} per SD" in ax.get_title()
+    assert f"×{np.exp(av.slope):.2f} per SD" in ax.get_title(loc="left")
     assert f"×{np.exp(av.slope):.2f} per SD" in mf.added_variable_text(av)["caption"]
     plt.close(fig)

@@ -28,7 +28,7 @@ import mapclassify
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_hex
+from matplotlib.colors import LogNorm, to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
@@ -289,8 +289,6 @@ def od_matrix(ax: plt.Axes, flows: pd.DataFrame, *, origin: str, destination: st
     -------
     The square matrix drawn (index = origin adcode, columns = destination adcode, zeros filled).
     """
-    from matplotlib.colors import LogNorm
-
     outside = (set(flows[origin]) | set(flows[destination])) - set(order)
     if outside:
         raise ValueError(f"flows have adcodes not in order: {sorted(outside)}")

@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from analysis import models
 from analysis.derive.cases import MEASURES
@@ -223,8 +224,6 @@ def draw_added_variable(ax: Axes, av: pd.DataFrame, names: pd.Series, *, slope: 
 
 def ratio_ticks(ax: Axes, axis: str = "x") -> None:
     """Readable ticks (0.5, 0.8, 1, 1.25, 2 …) on a log ratio axis."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
     a = ax.xaxis if axis == "x" else ax.yaxis
     lo, hi = (ax.get_xlim() if axis == "x" else ax.get_ylim())
     ticks = [t for t in (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10)

@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 
+from analysis.provinces import display_names
+
 #: CJK fonts tried, in order, for Chinese labels (Debian: fonts-noto-cjk).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei",
              "Source Han Sans SC", "SimHei")
@@ -74,8 +76,6 @@ def label(en: str, zh: str) -> str:
 def province_names(lang: str | None = None) -> pd.Series:
     """Display names of the 34 units indexed by adcode in the figure language (default
     :func:`current_lang`); see :func:`analysis.provinces.display_names`."""
-    from analysis.provinces import display_names
-
     return display_names(lang or current_lang())
 
 
