@@ -29,17 +29,16 @@
 # Sources and definitions are in the data dictionary, `data/processed/README.md`.
 
 # %%
-import matplotlib.pyplot as plt
-
-from analysis import geo, maps, tables
-from analysis.figures import label, province_names, save_figure, use_house_style
-from analysis.prose import say
+from analysis import geo, tables
 from analysis.topics.migration import views as atlas
+from analysis.plots import atlas_figures as af
+from analysis.plots import save_figure, use_house_style
+from analysis.prose import say
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each figure is written once per basemap, suffixed with its name.
 #: Labels are English unless the build runs with LOSTGEN_LANG=zh (files then end in _zh).
-BASEMAPS = ["ocha", "cn_atlas"]
+BASEMAPS = list(geo.BASEMAPS)
 use_house_style()
 boundaries = {b: geo.load_boundaries(b) for b in BASEMAPS}
 
@@ -66,27 +65,10 @@ hukou[["name_en", "name_zh", "other_province_persons", "resident_population_pers
        "other_province_share"]].head(10)
 
 # %%
-SOURCE_HUKOU = ("Source: NBS, 2020 census (table 各地区户口登记地在外乡镇街道的人口, "
-                "transcribed in data/raw/manual/); Lost Generation analysis.")
 for b in BASEMAPS:
-    gdf = geo.join_to_map(boundaries[b], hukou[["adcode", "other_province_share"]])
-    gdf["other_province_pct"] = gdf["other_province_share"] * 100
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    maps.choropleth(ax, gdf, "other_province_pct", scheme="FisherJenks", k=5,
-                    legend_title=label("% of residents", "占常住人口 %"), fmt="{:.1f}")
-    ax.set_title(label("Residents whose hukou is in another province, 2020",
-                       "户口登记地在外省的常住人口占比，2020年"))
-    save_figure(
-        fig, f"01_hukou_other_province_share_2020_{b}",
-        data=hukou[["adcode", "name_en", "name_zh", "other_province_persons",
-                    "resident_population_persons", "other_province_share"]],
-        title=label("Residents whose hukou is registered in another province, 2020",
-                    "户口登记地在外省的常住人口占比，2020年"),
-        caption=("Share of each province's residents (2020 census) whose household registration "
-                 "(hukou) is in another province. Hong Kong, Macau and Taiwan: no data."),
-        source=f"{SOURCE_HUKOU} {boundaries[b].attrs['attribution']}.",
-    )
-plt.show()
+    fig, data = af.hukou_share_map(boundaries[b], hukou)
+    save_figure(fig, f"01_hukou_other_province_share_2020_{b}", data=data,
+                **af.hukou_share_text(boundaries[b]))
 
 # %% [markdown]
 # ## 2. Out-migration by province of origin, 2005–2010
@@ -110,27 +92,10 @@ say(
 out.head(10)
 
 # %%
-SOURCE_OD = ("Source: NBS, 2010 census long form, table 全国按现住地和五年前常住地分的人口 "
-             "(sample counts); Lost Generation analysis.")
 for b in BASEMAPS:
-    gdf = geo.join_to_map(boundaries[b], out[["adcode", "out_migration_per_1000"]])
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    maps.choropleth(ax, gdf, "out_migration_per_1000", scheme="FisherJenks", k=5, cmap="Blues",
-                    legend_title=label("per 1,000 residents of 2005", "每千名2005年常住人口"),
-                    fmt="{:.0f}")
-    ax.set_title(label("Moved to another province, 2005–2010, by province of origin",
-                       "2005—2010年迁往外省的人口，按迁出省份"))
-    save_figure(
-        fig, f"01_out_migration_rate_2005_2010_{b}",
-        data=out,
-        title=label("Out-migration to other provinces, 2005–2010, by province of origin",
-                    "2005—2010年跨省迁出率，按迁出省份"),
-        caption=("People aged 5+ who lived in the province in 2005 and in another province in "
-                 "2010, per 1,000 sampled residents of 2005 (census long-form sample counts). "
-                 "Hong Kong, Macau and Taiwan: no data."),
-        source=f"{SOURCE_OD} {boundaries[b].attrs['attribution']}.",
-    )
-plt.show()
+    fig, data = af.out_migration_map(boundaries[b], out)
+    save_figure(fig, f"01_out_migration_rate_2005_2010_{b}", data=data,
+                **af.out_migration_text(boundaries[b]))
 
 # %% [markdown]
 # ## 3. The largest inter-provincial flows, 2015–2020
@@ -154,27 +119,10 @@ say(
 flows
 
 # %%
-SOURCE_OD20 = ("Source: NBS, 2020 census long form, table 全国按现住地和五年前常住地分的人口; "
-               "estimates = sample count ÷ sampling fraction; Lost Generation analysis.")
 for b in BASEMAPS:
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    drawn = maps.flow_map(ax, boundaries[b], flows, origin="origin_adcode",
-                          destination="destination_adcode", weight="estimate_persons",
-                          legend_title=label("people (estimated)", "人（估计）"),
-                          label_names=province_names())
-    ax.set_title(label(f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020",
-                       f"2015—2020年最大的{N_FLOWS}条跨省迁移流"))
-    save_figure(
-        fig, f"01_interprovincial_flows_2015_2020_{b}",
-        data=flows,
-        title=label(f"The {N_FLOWS} largest inter-provincial migration flows, 2015–2020",
-                    f"2015—2020年最大的{N_FLOWS}条跨省迁移流"),
-        caption=("Arrows from the province of residence in 2015 to that in 2020, width "
-                 "proportional to the estimated number of people aged 5+ (census long-form "
-                 "sample count ÷ sampling fraction)."),
-        source=f"{SOURCE_OD20} {boundaries[b].attrs['attribution']}.",
-    )
-plt.show()
+    fig, data = af.flows_map(boundaries[b], flows)
+    save_figure(fig, f"01_interprovincial_flows_2015_2020_{b}", data=data,
+                **af.flows_text(boundaries[b], N_FLOWS))
 
 # %% [markdown]
 # ## What this does and does not show

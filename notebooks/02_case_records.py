@@ -28,14 +28,12 @@
 # counted (a cell with very few postings that crosses two or more attributes is suppressed).
 
 # %%
-import matplotlib.pyplot as plt
-import seaborn as sns
-
 from analysis import tables
-from analysis.core.accounts import reasons_table, summary_table
-from analysis.figures import label, save_figure, use_house_style
-from analysis.prose import say
 from analysis.topics.cases import views as casebook
+from analysis.core.accounts import reasons_table, summary_table
+from analysis.plots import case_figures as cf
+from analysis.plots import save_figure, use_house_style
+from analysis.prose import say
 
 use_house_style()
 accounts = casebook.accounts()
@@ -85,24 +83,8 @@ say("\n".join(
 years
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 4.5))
-for source_label, g in coverage.groupby("source_label", sort=True):
-    ax.plot(g["missing_year"], g["postings_count"], label=source_label, linewidth=1.6)
-ax.set_xlabel(label("year the child went missing", "失踪年份"))
-ax.set_ylabel(label("postings per year", "每年帖子数"))
-ax.set_title(label("Case postings by year the child went missing, by scrape",
-                   "按失踪年份统计的寻亲帖子（按抓取来源）"))
-ax.legend(fontsize=8)
-save_figure(
-    fig, "02_coverage_by_missing_year", data=coverage,
-    title=label("Case postings by year the child went missing, by scrape",
-                "按失踪年份统计的寻亲帖子（按抓取来源）"),
-    caption=(f"{casebook.CAVEAT}. Each line is one third-party scrape of the platform; they "
-             "cover different eras and sides and cannot be added together. Reunion pairs have "
-             "no dates."),
-    source=casebook.SOURCE_LINE,
-)
-plt.show()
+fig, data = cf.coverage_figure(coverage)
+files = save_figure(fig, "02_coverage_by_missing_year", data=data, **cf.coverage_text())
 
 # %% [markdown]
 # ## 3. What kind of loss: mostly unrecorded
@@ -121,50 +103,18 @@ say(
     f"depending on the scrape, so **no map in this project is split by category**: a "
     f"province's postings are all kinds of loss together, of which abduction is one."
 )
-pivot = category.pivot(index="source_label", columns="category", values="share").fillna(0)
-fig, ax = plt.subplots(figsize=(9, 3.8))
-left = None
-colours = dict(zip(pivot.columns, sns.color_palette("Set2", len(pivot.columns)), strict=True))
-for col in pivot.columns:
-    ax.barh(pivot.index, pivot[col], left=left, label=col, color=colours[col])
-    left = pivot[col] if left is None else left + pivot[col]
-ax.set_xlabel(label("share of postings", "占帖子比例"))
-ax.set_title(label("Type of loss recorded in each scrape", "各来源记录的走失类型"))
-ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
-save_figure(
-    fig, "02_category_shares", data=category,
-    title=label("Type of loss recorded in each scrape", "各来源记录的走失类型"),
-    caption=(f"{casebook.CAVEAT}. Category from the platform's label, else a title marker, "
-             "else unknown; most scrapes did not keep it."),
-    source=casebook.SOURCE_LINE,
-)
-plt.show()
+fig, data = cf.category_figure(category)
+files = save_figure(fig, "02_category_shares", data=data, **cf.category_text())
 
 # %% [markdown]
 # ## 4. Boys and girls
 
 # %%
 sex = casebook.shares(sex_counts, "sex")
-known = sex[sex["sex"] != "unknown"]
-boys = known[known["sex"] == "male"].set_index("source_label")["share"]
-say("\n".join(f"* {label}: boys are {share:.0%} of postings." for label, share in boys.items()))
-boys_families = boys[casebook.SOURCE_LABELS["uiuing_missing"]]
-boys_adults = boys[casebook.SOURCE_LABELS["wtt1002_data"]]
-fig, ax = plt.subplots(figsize=(8, 3.5))
-sns.barplot(data=known, y="source_label", x="share", hue="sex", ax=ax,
-            palette={"male": "#1b4f72", "female": "#c0392b"})
-ax.set_xlabel(label("share of postings", "占帖子比例"))
-ax.set_ylabel("")
-ax.set_title(label("Sex of the children in the postings", "帖子中儿童的性别"))
-save_figure(
-    fig, "02_sex_by_source", data=sex,
-    title=label("Sex of the children in the postings, by scrape", "帖子中儿童的性别（按来源）"),
-    caption=(f"{casebook.CAVEAT}. Boys are {boys_families:.0%} of the children families search "
-             f"for (2021 scrape) but {boys_adults:.0%} of the adults searching for their birth "
-             "family (2016 scrape); the type of loss is rarely recorded."),
-    source=casebook.SOURCE_LINE,
-)
-plt.show()
+boys = cf.boys_share(sex)
+say("\n".join(f"* {source}: boys are {share:.0%} of postings." for source, share in boys.items()))
+fig, data = cf.sex_figure(sex)
+files = save_figure(fig, "02_sex_by_source", data=data, **cf.sex_text(sex))
 
 # %% [markdown]
 # ## Caveats to carry into every map

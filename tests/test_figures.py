@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis.figures import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.privacy.policy import PrivacyError
 
 
@@ -71,7 +72,7 @@ def test_personal_data_column_is_refused(tmp_path):
 def test_chinese_labels_by_environment(tmp_path, monkeypatch):
     import warnings
 
-    from analysis.figures import cjk_font, label, province_names
+    from analysis.plots.style import cjk_font, label, province_names
 
     monkeypatch.setenv("LOSTGEN_LANG", "zh")
     assert label("Henan", "河南") == "河南"
@@ -91,7 +92,7 @@ def test_chinese_labels_by_environment(tmp_path, monkeypatch):
 
 
 def test_english_is_the_default(monkeypatch):
-    from analysis.figures import current_lang, label, province_names
+    from analysis.plots.style import current_lang, label, province_names
 
     monkeypatch.delenv("LOSTGEN_LANG", raising=False)
     assert current_lang() == "en"
@@ -100,7 +101,7 @@ def test_english_is_the_default(monkeypatch):
 
 
 def test_missing_cjk_font_is_reported(monkeypatch, capsys):
-    import analysis.figures as F
+    import analysis.plots.style as F
 
     monkeypatch.setattr(F, "cjk_font", lambda: None)
     F.use_house_style("zh")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from analysis import tables
-from analysis.figures import province_names
 from analysis.topics.models import fit as models
 from analysis.topics.models import views as mv
+from analysis.plots.style import province_names
 from analysis.vocab.provinces import MAINLAND31
 
 
@@ -231,9 +231,3 @@ def test_exposure_summary_and_left_behind(t):
         assert r.provinces == int(ex[r.column].notna().sum()) == len(r.adcodes)
     assert lb["provinces"].max() < 31  # partial: never a full cross-section
 
-
-def test_forest_positions_synthetic():
-    y, headers = mv.forest_positions(pd.Series(["a", "a", "b"]), gap=1.0)
-    assert [h[1] for h in headers] == ["a", "b"]
-    assert list(y) == [-1, -2, -5]
-    assert headers[1][0] == -4

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.core import paths
-from analysis.figures import full_precision_dir, save_figure
+from analysis.plots.save import full_precision_dir, save_figure
 from analysis.precision import (
     DEFAULT_PRECISION,
     Precision,

@@ -34,7 +34,7 @@ JSON names that unit ``unclassified`` so a reviewer can give it a rule.
 Integer columns (integer dtype) are exact and written as they are, whatever their name; float
 columns of an integer unit (a count with a missing value, an estimate of persons) are rounded to
 whole numbers. Booleans and text are written unchanged. Only chart CSVs are rounded: processed
-tables in ``data/processed`` keep full precision, and :func:`analysis.figures.save_figure` keeps a
+tables in ``data/processed`` keep full precision, and :func:`analysis.plots.save.save_figure` keeps a
 full-precision copy of each chart's data in ``build/chart_data/`` for the drift check.
 """
 

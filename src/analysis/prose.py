@@ -1,16 +1,16 @@
-"""Computed prose for notebooks: every number a notebook says is formatted here from data.
+"""Computed prose for notebooks: every number a notebook says is formatted from data.
 
 Notebook markdown cells hold no numbers (``tests/test_notebooks.py`` enforces it); sentences
-with numbers are built in code and shown with :func:`say`.
+with numbers are built in code (the findings of :mod:`analysis.plots.hotspot_findings` and
+:mod:`analysis.plots.model_findings`, or an f-string in the notebook) and shown with :func:`say`.
+The formatting helpers live in :mod:`analysis.plots.text` and are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from IPython.display import Markdown, display
 
-from analysis.figures import province_names
+from analysis.plots.text import number_word, province_list, ratio_with_ci
 
 
 def say(text: str) -> None:
@@ -18,13 +18,4 @@ def say(text: str) -> None:
     display(Markdown(text))
 
 
-def province_list(adcodes: Iterable[int], lang: str = "en", empty: str = "none") -> str:
-    """Province display names, comma-separated, in the order given (``empty`` if none)."""
-    names = province_names(lang)
-    codes = [int(a) for a in adcodes]
-    return ", ".join(str(names.loc[a]) for a in codes) if codes else empty
-
-
-def ratio_with_ci(ratio: float, low: float, high: float) -> str:
-    """``'1.08 (0.88–1.33)'``: a ratio with its 95 % confidence interval, two decimals."""
-    return f"{ratio:.2f} ({low:.2f}–{high:.2f})"
+__all__ = ["number_word", "province_list", "ratio_with_ci", "say"]

@@ -18,6 +18,12 @@ Tables built (schemas in :mod:`analysis.topics.models.schema`):
 ``model_specification_curve``
     one row per specification: the main exposure's IRR per SD with CI, ranked within each main
     exposure; its row count is the number of specifications.
+``model_added_variable``
+    one row per specification × province for the headline specification's counterpart of
+    every outcome (core NB2, adjusted, the side's main exposure;
+    :func:`analysis.topics.models.views.side_headline_specs`): the added-variable (partial-regression)
+    data of the main exposure (:func:`analysis.topics.models.views.added_variable`), whose weighted
+    slope equals the model's coefficient (Frisch–Waugh–Lovell).
 
 Needs the tables of ``population``, ``census_hukou``, ``migration_od``, ``census_city``,
 ``left_behind``, ``boundaries`` and ``derive.cases``.
@@ -31,10 +37,11 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis.core.accounts import RowAccount
-from analysis.core.step import BuildContext, CleanTable
-from analysis.geo import province_weights
 from analysis.topics.models.exposures import province_exposures
-from analysis.topics.models.fit import loo_specifications, run_models, specifications
+from analysis.geo import province_weights
+from analysis.topics.models.fit import Spec, design, fit, loo_specifications, run_models, specifications
+from analysis.topics.models.views import added_variable, side_headline_specs
+from analysis.core.step import BuildContext, CleanTable
 
 #: Basemap whose polygons give the contiguity weights (both basemaps give the same 68 pairs).
 WEIGHTS_BASEMAP = "boundaries_ocha"
@@ -67,12 +74,47 @@ def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[Clea
     loo_acc.drop("leave-one-out refits", "refit missing", n_loo - len(res.loo))
     loo_acc.note("leave-one-out refits", "refit did not converge (kept, flagged)",
                  int((~res.loo["converged"]).sum()))
+    av = added_variable_table(exposures, ctx.tables["case_rates"], counts, specs)
+    av_acc = RowAccount("model_added_variable")
+    av_acc.add_read("specification × province", len(av))
+    av_acc.add_kept("specification × province", len(av))
     frames = {"model_coefficients": res.coefficients, "model_fit": res.fits,
-              "model_loo": res.loo, "model_specification_curve": res.curve}
+              "model_loo": res.loo, "model_specification_curve": res.curve,
+              "model_added_variable": av}
     accounts["model_loo"] = loo_acc
+    accounts["model_added_variable"] = av_acc
     return [CleanTable("province_exposures", exposures, ex_acc),
             *(CleanTable(name, _in_schema_order(name, frame), accounts[name])
               for name, frame in frames.items())]
+
+
+def added_variable_table(exposures: pd.DataFrame, rates: pd.DataFrame, counts: pd.DataFrame,
+                         specs: list[Spec]) -> pd.DataFrame:
+    """The ``model_added_variable`` rows of the specifications in ``specs`` that are a
+    headline counterpart (:func:`analysis.topics.models.views.side_headline_specs`), in ``specs`` order.
+
+    Each is fitted with the same :func:`analysis.topics.models.fit.design` and :func:`analysis.topics.models.fit.fit`
+    as in :func:`analysis.topics.models.fit.run_models` (deterministic: the same coefficients as
+    ``model_coefficients``); ``slope`` and ``coefficient`` repeat on every row of a
+    specification. Empty (with the columns) when ``specs`` holds none of them.
+    """
+    wanted = {s.spec_id for s in side_headline_specs()}
+    frames = []
+    for spec in specs:
+        if spec.spec_id not in wanted:
+            continue
+        d = design(spec, exposures, rates, counts)
+        av = added_variable(d, fit(d))
+        frames.append(av.assign(specification=spec.spec_id, outcome_measure=spec.outcome,
+                                main_exposure=spec.exposure, model_kind=spec.kind,
+                                covariate_set=spec.covariates, slope=av.attrs["slope"],
+                                coefficient=av.attrs["coefficient"]))
+    columns = ["specification", "outcome_measure", "main_exposure", "model_kind",
+               "covariate_set", "adcode", "exposure_resid", "outcome_resid", "weight",
+               "postings_count", "slope", "coefficient"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def _in_schema_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:

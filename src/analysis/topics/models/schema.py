@@ -324,4 +324,39 @@ SCHEMAS = {
         metadata={"sources": ["model_coefficients", "model_fit"],
                   "notes": _SPEC_NOTES + _CAVEAT},
     ),
+    "model_added_variable": pa.DataFrameSchema(
+        {
+            "specification": text_column("specification: the headline specification's "
+                                         "counterpart of the outcome (core, NB2, adjusted, the "
+                                         "side's main exposure)"),
+            "outcome_measure": text_column("case_rates measure", isin=list(MEASURES)),
+            "main_exposure": text_column("main exposure", isin=_EXPOSURE_IDS),
+            "model_kind": text_column("model kind", isin=list(MODEL_KINDS)),
+            "covariate_set": text_column("covariate set", isin=_COV_IDS),
+            "adcode": adcode_column(),
+            "exposure_resid": _float("main exposure (z-scored) with the other regressors "
+                                     "(constant, covariates) partialled out by weighted least "
+                                     "squares", "SD of the exposure"),
+            "outcome_resid": _float("working response of the model's last IRLS step (log "
+                                    "postings per child, offset excluded) with the other "
+                                    "regressors partialled out", "log rate"),
+            "weight": _float("IRLS weight μ / (1 + αμ), normalised to mean 1 over the 31 "
+                             "provinces", "weight", checks=[pa.Check.gt(0)]),
+            "postings_count": count_column("postings of the outcome in the province"),
+            "slope": _float("weighted least-squares slope of outcome_resid on exposure_resid "
+                            "(the same on every row of a specification)", "log ratio per SD"),
+            "coefficient": _float("the model's coefficient of the main exposure (log IRR per "
+                                  "SD); equals slope by the Frisch–Waugh–Lovell theorem",
+                                  "log ratio per SD"),
+        },
+        strict=True, ordered=True, **one_row_per("specification", "adcode"),
+        description="Added-variable (partial-regression) data of the main exposure: one row "
+                    "per specification × province, for the headline specification's "
+                    "counterpart of every outcome.",
+        metadata={"sources": _MODEL_SOURCES,
+                  "notes": "Count models: z = Xβ + (y − μ)/μ and w = μ / (1 + αμ) at the fitted "
+                           "β and α (analysis.topics.models.views.added_variable); both z and the "
+                           "exposure are residualised on the other regressors by WLS, so the "
+                           "weighted slope equals the coefficient. " + _CAVEAT},
+    ),
 }

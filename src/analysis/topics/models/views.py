@@ -1,11 +1,12 @@
-"""Display views of the model tables (notebook 04): headline, IRR tables, robustness, plots.
+"""Display views of the model tables (notebook 04): headline, IRR tables, robustness.
 
 Pure functions that reshape the tidy model tables of :mod:`analysis.topics.models.fit`
 (``model_coefficients``, ``model_fit``, ``model_loo``, ``model_specification_curve``,
-``province_exposures``) into the frames drawn or printed by ``notebooks/04_migration_link.py``,
-plus the few drawing helpers those figures share. No model is specified here: the one computation
-that needs a fit, :func:`added_variable`, takes a :class:`analysis.topics.models.fit.Design` and
-:class:`analysis.topics.models.fit.Fit` made by :mod:`analysis.topics.models.fit`.
+``province_exposures``) into the frames drawn or printed by ``notebooks/04_migration_link.py``
+(the drawing is in :mod:`analysis.plots.model_figures`). No model is specified here: the one
+computation that needs a fit, :func:`added_variable`, takes a :class:`analysis.topics.models.fit.Design`
+and :class:`analysis.topics.models.fit.Fit` made by :mod:`analysis.topics.models.fit` (step ``derive.models`` stores
+its result as the table ``model_added_variable``).
 
 Units: ``irr_per_sd`` is the incidence-rate ratio per standard deviation (31 provinces, ddof 1)
 of the regressor (log-rate models: the ratio of the posting rate per SD); CIs are 95 %.
@@ -19,9 +20,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.figures import label
-from analysis.topics.cases.build import MEASURES
 from analysis.topics.cases.views import CAVEAT, SOURCE_LINE
+from analysis.topics.cases.build import MEASURES
 from analysis.topics.models.exposures import LEFT_BEHIND, OD_PERIODS, RATE_BASIS, in_column, out_column
 from analysis.topics.models.fit import (
     COUNT_KINDS,
@@ -470,78 +470,7 @@ def outcome_exposure_periods() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- drawing helpers --------------------------------------------------------------------------
-
-#: Legend labels of the CI status: (English, Chinese).
-STATUS_LABELS = {"above 1": ("above 1", "高于1"), "below 1": ("below 1", "低于1"),
-                 "includes 1": ("includes 1", "包含1")}
-#: Colours of the CI status (house palette: blue above 1, red below 1, grey covering 1).
-STATUS_COLOURS = {"above 1": "#1b4f72", "below 1": "#c0392b", "includes 1": "#9aa5a6"}
-
-
-def draw_intervals(ax, frame: pd.DataFrame, y: np.ndarray, *, est: str = "irr",
-                   low: str = "irr_low", high: str = "irr_high", status: str = "ci_status",
-                   marker: str = "o", size: float = 5, horizontal: bool = True) -> None:
-    """Point estimates with 95 % CI bars on a log ratio axis, coloured by CI status, with a
-    reference line at 1. ``y``: positions of the rows of ``frame`` on the category axis."""
-    for st, colour in STATUS_COLOURS.items():
-        sel = (frame[status] == st).to_numpy()
-        if not sel.any():
-            continue
-        e, lo, hi = (frame[c].to_numpy()[sel] for c in (est, low, high))
-        err = np.vstack([e - lo, hi - e])
-        if horizontal:
-            ax.errorbar(e, y[sel], xerr=err, fmt=marker, color=colour, ms=size, lw=1.2,
-                        capsize=0, label=label(*STATUS_LABELS[st]))
-        else:
-            ax.errorbar(y[sel], e, yerr=err, fmt=marker, color=colour, ms=size, lw=0.8,
-                        capsize=0, label=label(*STATUS_LABELS[st]))
-    if horizontal:
-        ax.set_xscale("log")
-        ax.axvline(1, color="black", lw=0.8, zorder=0)
-    else:
-        ax.set_yscale("log")
-        ax.axhline(1, color="black", lw=0.8, zorder=0)
-
-
-def forest_positions(blocks: pd.Series, gap: float = 1.2) -> tuple[np.ndarray, list]:
-    """Row positions for a forest plot read top to bottom: rows of one block are 1 apart,
-    blocks ``gap`` + 1 apart with room for a header line. Returns (y of each row, [(y of the
-    header, block), …]) with y decreasing."""
-    y, headers, pos, prev = [], [], 0.0, None
-    for b in blocks:
-        if b != prev:
-            if prev is not None:
-                pos -= gap
-            headers.append((pos, b))
-            pos -= 1
-            prev = b
-        y.append(pos)
-        pos -= 1
-    return np.asarray(y), headers
-
-
-def forest(ax, frame: pd.DataFrame, *, block: str, row: str, est: str = "irr",
-           low: str = "irr_low", high: str = "irr_high", status: str = "ci_status",
-           header_size: float = 9, highlight: pd.Series | None = None) -> np.ndarray:
-    """Forest plot of ratios with 95 % CIs on a log axis: rows labelled by ``row``, grouped
-    under bold headers from ``block`` (in the order of ``frame``). ``highlight``: boolean
-    mask of rows to mark with a ring. Returns the y positions of the rows."""
-    y, headers = forest_positions(frame[block])
-    draw_intervals(ax, frame, y, est=est, low=low, high=high, status=status)
-    if highlight is not None and highlight.any():
-        sel = highlight.to_numpy()
-        ax.scatter(frame[est].to_numpy()[sel], y[sel], s=110, facecolors="none",
-                   edgecolors="black", lw=1.0, zorder=5)
-    ax.set_yticks(y, frame[row].tolist())
-    ax.tick_params(axis="y", length=0, labelsize=8)
-    for hy, text in headers:
-        ax.text(-0.01, hy, text, transform=ax.get_yaxis_transform(), ha="right",
-                va="center", fontsize=header_size, fontweight="bold")
-    ax.set_ylim(min(y) - 0.8, headers[0][0] + 0.8)
-    ax.spines["left"].set_visible(False)
-    return y
-
+# --- labels of dense charts ----------------------------------------------------------------
 
 #: Short outcome labels for dense charts: measure → (English, Chinese).
 OUTCOME_SHORT: dict[str, tuple[str, str]] = {
@@ -555,88 +484,10 @@ OUTCOME_SHORT: dict[str, tuple[str, str]] = {
 }
 
 
-def spec_indicator_rows() -> list[tuple[str, str, str, str]]:
-    """Rows of the specification-curve indicator panel: (English, Chinese, column, value)."""
-    rows = [(*OUTCOME_SHORT[m], "outcome_measure", m) for m in MEASURES]
-    rows += [(*KIND_LABELS[k], "model_kind", k) for k in KIND_LABELS]
-    rows += [(*GROUP_LABELS[g], "specification_group", g)
-             for g in ("offset_2010", "without_largest", "by_period")]
-    rows += [("Adjusted for covariates", "调整协变量", "covariate_set", "adjusted")]
-    return rows
-
-
-def draw_spec_curve(ax_top, ax_bottom, view: pd.DataFrame, *, lang_zh: bool = False,
-                    exposure_labels: dict[str, str] | None = None) -> None:
-    """Draw the specification curve (:func:`spec_curve_view`): IRR per SD with 95 % CI bars
-    (log axis) above, the features of each specification as dots below."""
-    x = view["position"].to_numpy()
-    draw_intervals(ax_top, view, x, est="irr_per_sd", low="irr_ci_low", high="irr_ci_high",
-                   size=2.5, horizontal=False)
-    main = view["is_main"].to_numpy()
-    ax_top.scatter(x[main], view["irr_per_sd"].to_numpy()[main], s=70, facecolors="none",
-                   edgecolors="black", lw=1.0, zorder=5)
-    labels = exposure_labels or {e: EXPOSURE_SHORT[e][1 if lang_zh else 0]
-                                 for e in EXPOSURE_ORDER}
-    for e, g in view.groupby("main_exposure", sort=False):
-        lo, hi = g["position"].min(), g["position"].max()
-        ax_top.text((lo + hi) / 2, 1.02, f"{labels[e]}\n(n = {len(g)})",
-                    transform=ax_top.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=8)
-        for a in (ax_top, ax_bottom):
-            a.axvspan(lo - 0.5, hi + 0.5, color="#f2f2f2" if EXPOSURE_ORDER.index(e) % 2
-                      else "white", zorder=-1, lw=0)
-    ax_top.set_xticks([])
-    ax_top.spines["bottom"].set_visible(False)
-    rows = spec_indicator_rows()
-    for i, (_en, _zh, col, val) in enumerate(rows):
-        sel = (view[col] == val).to_numpy()
-        ax_bottom.scatter(x[sel], np.full(sel.sum(), -i), s=7, marker="s", color="#1b4f72",
-                          lw=0)
-    ax_bottom.set_yticks([-i for i in range(len(rows))],
-                         [zh if lang_zh else en for en, zh, _, _ in rows])
-    ax_bottom.tick_params(axis="y", length=0, labelsize=7)
-    ax_bottom.set_ylim(-len(rows) + 0.5, 0.5)
-    ax_bottom.set_xticks([])
-    for spine in ("bottom", "left"):
-        ax_bottom.spines[spine].set_visible(False)
-    ax_bottom.set_xlim(ax_top.get_xlim())
-
-
-def draw_added_variable(ax, av: pd.DataFrame, names: pd.Series, *, colour: str = "#1b4f72"
-                        ) -> None:
-    """Scatter of an :func:`added_variable` frame (area ∝ IRLS weight), each point labelled by
-    province (``names`` indexed by adcode), with the fitted line of slope ``attrs['slope']``
-    through the origin (the weighted means of both residuals are 0)."""
-    x, y = av["exposure_resid"].to_numpy(), av["outcome_resid"].to_numpy()
-    ax.axhline(0, color="#bbbbbb", lw=0.6, zorder=0)
-    ax.axvline(0, color="#bbbbbb", lw=0.6, zorder=0)
-    ax.scatter(x, y, s=18 * av["weight"].to_numpy(), color=colour, alpha=0.75, lw=0)
-    xs = np.linspace(x.min(), x.max(), 2)
-    ax.plot(xs, av.attrs["slope"] * xs, color="#c0392b", lw=1.4)
-    for xi, yi, a in zip(x, y, av["adcode"], strict=True):
-        ax.annotate(names[int(a)], (xi, yi), xytext=(3, 2), textcoords="offset points",
-                    fontsize=7, color="#333333")
-
-
-def ratio_ticks(ax, axis: str = "x") -> None:
-    """Readable ticks (0.5, 0.8, 1, 1.25, 2 …) on a log ratio axis."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    a = ax.xaxis if axis == "x" else ax.yaxis
-    lo, hi = (ax.get_xlim() if axis == "x" else ax.get_ylim())
-    ticks = [t for t in (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10)
-             if lo <= t <= hi]
-    a.set_major_locator(FixedLocator(ticks))
-    a.set_minor_locator(NullLocator())
-    a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-
-
 __all__ = ["CAPTION_CAVEAT", "CI_STATUS", "COVARIATE_LABELS", "EXPOSURE_LABELS",
            "EXPOSURE_ORDER", "EXPOSURE_SHORT", "GROUP_LABELS", "KIND_LABELS", "OUTCOME_SHORT",
-           "SOURCE", "STATUS_COLOURS", "STATUS_LABELS", "added_variable", "by_period",
-           "ci_status", "draw_added_variable", "draw_intervals", "draw_spec_curve",
-           "exposure_summary", "forest", "forest_positions", "headline", "hukou_adjustment",
-           "irr_by_outcome", "left_behind_coverage", "loo_summary", "loo_view",
-           "main_exposure_rows", "moran_summary", "outcome_exposure_periods", "ratio_ticks",
+           "SOURCE", "added_variable", "by_period", "ci_status", "exposure_summary", "headline",
+           "hukou_adjustment", "irr_by_outcome", "left_behind_coverage", "loo_summary",
+           "loo_view", "main_exposure_rows", "moran_summary", "outcome_exposure_periods",
            "robustness_by_outcome", "side_headline_specs", "spatial_comparison", "spec_counts",
-           "spec_counts_by", "spec_curve_view", "spec_indicator_rows", "spec_of"]
+           "spec_counts_by", "spec_curve_view", "spec_of"]

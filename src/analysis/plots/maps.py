@@ -3,8 +3,20 @@
 Pure drawing helpers: they take a GeoDataFrame of the 34 map units (from
 :func:`analysis.geo.load_boundaries` joined with a province table by
 :func:`analysis.geo.join_to_map`) and an Axes; they never read files or save figures (that is
-:func:`analysis.figures.save_figure`). Units with no value (Hong Kong, Macau, Taiwan, or a province
-without data) are drawn in the house "no data" grey and named so in the legend.
+:func:`analysis.plots.save.save_figure`). Units with no value (Hong Kong, Macau, Taiwan, or a
+province without data) are drawn in the house "no data" grey and named so in the legend.
+
+**Why not GeoPandas' own** ``plot(column, scheme=..., legend=..., missing_kwds=...)``. The
+classification is mapclassify's either way; the drawing is not the same. GeoPandas (1.2) groups
+the units by class and draws one collection per class, plus one for the missing values, so the
+polygons are painted in class order instead of row order (shared borders overdraw differently
+and the SVG elements come in another order), and its classed legend uses round markers, not
+patches. Tried on the notebook-01 hukou map with the same colours, labels and missing colour:
+neither the PNG nor the SVG is byte-identical to the published file, even without a legend. The
+published figures must not move (``tests/test_notebooks.py``, ``make drift``), so
+:func:`choropleth`, :func:`diverging_choropleth` and :func:`categorical_map` colour each unit
+themselves (one ``GeoDataFrame.plot(color=[...])`` call in row order) and build the legend from
+patches.
 """
 
 from __future__ import annotations
@@ -16,11 +28,11 @@ import mapclassify
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_hex
+from matplotlib.colors import LogNorm, to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from analysis.figures import NO_DATA_COLOUR, current_lang, label
+from analysis.plots.style import NO_DATA_COLOUR, current_lang, label
 
 #: Classification schemes offered (mapclassify class names) and their legend wording.
 SCHEMES = {"FisherJenks": "Fisher–Jenks natural breaks", "Quantiles": "quantiles",
@@ -64,7 +76,8 @@ def choropleth(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str, *, scheme: str 
     """Draw a classed choropleth of ``gdf[column]`` on ``ax``; returns the classifier.
 
     The legend states the scheme (e.g. "Fisher–Jenks natural breaks, 5 classes") so a reader knows
-    how the colours were cut. Missing values are drawn in :data:`NO_DATA_COLOUR`.
+    how the colours were cut. Missing values are drawn in :data:`NO_DATA_COLOUR`. Hand-written
+    rather than GeoPandas' ``scheme=``/``legend=``, which draws differently (module docstring).
     """
     values = pd.to_numeric(gdf[column], errors="coerce")
     has = values.notna()
@@ -200,7 +213,8 @@ def diverging_choropleth(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str, *, bi
     ``[-15, -5, 4, 14, 30]`` for ranks; the colour map is centred so that the class holding
     zero is neutral. The legend names the scheme ("user-defined breaks"); ``lowest`` is the
     lower bound written for the first class (default: the smallest value), e.g. the negative of
-    the last break for a legend as symmetric as the breaks.
+    the last break for a legend as symmetric as the breaks. Hand-written for the same reason
+    as :func:`choropleth` (module docstring).
     """
     values = pd.to_numeric(gdf[column], errors="coerce")
     has = values.notna()
@@ -237,7 +251,8 @@ def categorical_map(ax: plt.Axes, gdf: gpd.GeoDataFrame, column: str,
     """Draw units coloured by the category in ``gdf[column]`` (``colours``: category → colour,
     in legend order); missing values are "no data". Categories absent from the map are left
     out of the legend unless ``show_absent``. ``legend_kwargs`` overrides the legend placement
-    (default lower left inside the axes)."""
+    (default lower left inside the axes). Not GeoPandas' ``categorical=True`` legend, which
+    draws one collection per category (module docstring)."""
     values = gdf[column]
     unknown = sorted(set(values.dropna()) - set(colours))
     if unknown:
@@ -274,8 +289,6 @@ def od_matrix(ax: plt.Axes, flows: pd.DataFrame, *, origin: str, destination: st
     -------
     The square matrix drawn (index = origin adcode, columns = destination adcode, zeros filled).
     """
-    from matplotlib.colors import LogNorm
-
     outside = (set(flows[origin]) | set(flows[destination])) - set(order)
     if outside:
         raise ValueError(f"flows have adcodes not in order: {sorted(outside)}")

@@ -1,0 +1,167 @@
+"""The findings notebook 03 states (analysis.plots.hotspot_findings) and the comparison figures
+(analysis.plots.comparison_figures), against the tables and on synthetic frames."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from analysis import geo, tables
+from analysis.topics.cases import views as casebook
+from analysis.stats import hotspots
+from analysis.plots import comparison_figures as cf
+from analysis.plots import hotspot_findings as find
+from analysis.plots import hotspot_maps as hm
+from analysis.vocab.provinces import MAINLAND31, crosswalk
+
+
+@pytest.fixture(scope="module")
+def t(processed):
+    return {n: tables.read(n, processed) for n in (
+        "hotspot_local", "hotspot_global_moran", "hotspot_source_destination",
+        "hotspot_neighbours", "case_flows", "published_hotspot_comparison",
+        "published_flow_comparison")}
+
+
+def test_lost_rates(t):
+    rows = hm.map_rows(t["hotspot_local"], "lost_uiuing_missing")
+    r = find.lost_rates(rows)
+    assert r.postings == int(rows["postings_count"].sum())
+    eb = [p.eb_per_100k for p in r.highest]
+    assert len(eb) == find.TOP_N and eb == sorted(eb, reverse=True)
+    assert eb[0] == rows["eb_per_100k"].max()
+    counts = rows.set_index("adcode")["postings_count"]
+    assert all(counts[a] < hotspots.MIN_COUNT for a in r.small)
+    shift = abs(r.largest_correction.raw_per_100k - r.largest_correction.eb_per_100k)
+    assert shift == pytest.approx((rows["raw_per_100k"] - rows["eb_per_100k"]).abs().max())
+    assert f"**{r.postings:,}** children" in r.markdown()
+
+
+def test_source_agreement(t):
+    local = t["hotspot_local"]
+    a = find.source_agreement(local)
+    for m in find.LARGE_LOST_MEASURES:
+        top = set(hm.map_rows(local, m).nsmallest(find.TOP_GROUP, "eb_rank")["adcode"])
+        assert set(a.in_every_top) <= top
+    assert list(a.correlations.columns) == hm.LOST_MEASURES
+    assert (a.correlations.to_numpy().diagonal() == 1).all()
+    assert "top eight of all four large" in a.markdown()
+
+
+def test_destinations(t):
+    local = t["hotspot_local"]
+    found = hm.map_rows(local, "found_uiuing_success")
+    now = hm.map_rows(local, "current_wtt1002_data")
+    d = find.destinations(found, now)
+    assert d.reunions == found["postings_count"].sum()
+    assert [p.postings_count for p in d.adults_most] == sorted(
+        now["postings_count"].nlargest(find.TOP_N), reverse=True)
+    assert d.markdown().startswith(hm.DEST_CAVEAT)
+
+
+def test_net_extremes_on_a_synthetic_frame():
+    frame = pd.DataFrame({"source": "uiuing_success", "adcode": [110000, 120000, 130000, 140000],
+                          "rank_difference": [3, -7, 3, 0]})
+    e = find.net_extremes(frame, "uiuing_success", n=2)
+    assert e.net_sources == ((130000, 3), (110000, 3))  # ties by adcode, strongest first
+    assert e.net_destinations == ((120000, -7), (140000, 0))
+    assert e.markdown() == ("**Reunions** — strongest net sources: Hebei (+3), Beijing (+3); "
+                            "strongest net destinations: Tianjin (-7), Shanxi (+0).")
+
+
+def test_global_moran(t):
+    g = find.global_moran(t["hotspot_global_moran"], t["hotspot_neighbours"])
+    assert g.links == len(t["hotspot_neighbours"])
+    assert len(g.hainan_neighbours) == geo.ISLAND_K
+    assert len(g.measures) == 7
+    assert g.significant == sum(p <= g.alpha for _, _, p in g.measures)
+    assert "at the 5 % level" in g.markdown()
+    synthetic = find.GlobalMoran(140, (440000,), (("lost_juvenilexi", 0.3, 0.01),
+                                                  ("lost_uiuing_missing", 0.1, 0.2)))
+    assert synthetic.significant == 1 and "**1** show" in synthetic.markdown()
+
+
+def test_local_spots(t):
+    spots = find.local_spots(t["hotspot_local"])
+    assert len(spots) == 7
+    for s in spots:
+        assert not set(s.hot) & set(s.cold)
+        assert set(s.hot) <= set(MAINLAND31) and s.tests == 31
+    none = find.LocalSpots("lost_juvenilexi", 31, (), (), (510000,), (), ())
+    assert "No province is a significant Gi* hot or cold spot" in none.markdown()
+    assert "hot Sichuan; cold none" in none.markdown()
+    some = find.LocalSpots("lost_juvenilexi", 31, (510000,), (), (510000, 520000), (), ())
+    assert "hot spots Sichuan" in some.markdown() and "hot Guizhou;" in some.markdown()
+
+
+def test_reunion_flows(t):
+    flows = t["case_flows"]
+    r = find.reunion_flows(flows)
+    reunions = flows[flows["source"] == "uiuing_success"]
+    between = reunions[reunions["lost_adcode"] != reunions["destination_adcode"]]
+    assert r.reunions == reunions["flow_count"].sum()
+    assert r.between_provinces == between["flow_count"].sum()
+    region = crosswalk().set_index("adcode")["region"].to_dict()
+    west_east = sum(f for o, d, f in zip(between["lost_adcode"], between["destination_adcode"],
+                                         between["flow_count"], strict=True)
+                    if region[o] == "West" and region[d] == "East")
+    assert r.west_to_east == west_east <= r.between_regions <= r.between_provinces
+    assert len(r.top) == find.N_FLOWS
+    assert r.top["flow_count"].is_monotonic_decreasing
+    assert not (r.top["lost_adcode"] == r.top["destination_adcode"]).any()
+
+
+def test_xin_cai(t):
+    hot_cmp = t["published_hotspot_comparison"]
+    x = find.xin_cai(hot_cmp, t["hotspot_local"])
+    xc = hot_cmp[hot_cmp["source"] == "uiuing_success"]
+    assert x.suppliers == int((xc["xin_cai_role"] == "supplier").sum())
+    assert x.suppliers_in_families_top <= x.suppliers
+    assert set(x.buyers_net_importers) <= set(xc.loc[xc["net_importer"], "adcode"])
+    assert "source" not in x.table and "name_en" in x.table
+    assert f"of the {x.suppliers} south-western provinces" in x.markdown()
+
+
+def test_wang_comparison_reads_every_value_it_cites(t):
+    fc = t["published_flow_comparison"]
+    w = find.wang_comparison(fc)
+
+    def ours(measure, source, scope="all"):
+        sel = fc[(fc["measure"] == measure) & (fc["source"] == source)
+                 & (fc["flow_scope"] == scope)]
+        assert len(sel) == 1
+        return sel["our_value"].iloc[0]
+
+    assert w.within_adults == ours("within_province_share", "wtt1002_data")
+    assert w.out_reunions.inter_provincial == ours("named8_out_share", "uiuing_success",
+                                                   "inter-provincial")
+    assert w.net_importers_reunions == round(ours("net_importer_count", "uiuing_success",
+                                                  "inter-provincial"))
+    text = w.markdown()
+    assert text.count("\n* ") == 4 and f"{w.within_published:.1%}" in text
+    with pytest.raises(KeyError):
+        find.wang_comparison(fc[fc["measure"] != "named8_in_share"])
+
+
+def test_platform_category_is_explicit():
+    frame = pd.DataFrame({"lost_gi_label": [hotspots.HOT_SPOT, "x", "x", "x"],
+                          "lost_gi_label_unadjusted": [hotspots.HOT_SPOT, hotspots.HOT_SPOT,
+                                                       "x", "x"],
+                          "lost_top8": [True, True, True, False]})
+    assert cf.platform_category(frame, "lost").tolist() == [cf.HOT_FDR, cf.HOT_UNADJUSTED,
+                                                            cf.TOP8, cf.OTHER]
+    assert list(cf.PLATFORM_COLOURS) == [cf.HOT_FDR, cf.HOT_UNADJUSTED, cf.TOP8, cf.OTHER]
+
+
+def test_wang_bars_colour_each_series_by_name(t):
+    bars = cf.wang_bar_data(t["published_flow_comparison"])
+    assert set(bars["series"]) == set(cf.WANG_COLOURS)
+    assert len(bars) == 3 * len(cf.WANG_MEASURES)
+    fig, data = cf.wang_comparison_figure(t["published_flow_comparison"])
+    assert data.equals(bars) and len(fig.axes[0].patches) == len(bars)
+    plt.close(fig)
+    extra = t["published_flow_comparison"].copy()
+    extra.loc[extra["source"] == "wtt1002_data", "source"] = "juvenilexi"
+    with pytest.raises(KeyError, match=casebook.SOURCE_LABELS["juvenilexi"]):
+        cf.wang_comparison_figure(extra)
