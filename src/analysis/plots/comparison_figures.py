@@ -22,6 +22,7 @@ from analysis.plots import maps
 from analysis.plots.hotspot_maps import DEST_CAVEAT, SOURCE
 from analysis.plots.save import FigureText
 from analysis.plots.style import BLUE, GREY, RED, label, province_names
+from analysis.plots.text import number_word
 
 #: Xin & Cai's regions (``published_hotspot_comparison.xin_cai_region``) → legend category.
 XIN_CAI_CATEGORIES = {"southwest": "south-west: suppliers",
@@ -36,7 +37,7 @@ XIN_CAI_COLOURS = {"south-west: suppliers": "#b2182b",
 #: Categories of a platform panel (:func:`platform_category`), strongest first.
 HOT_FDR = "Gi* hot spot (FDR)"
 HOT_UNADJUSTED = "Gi* hot spot (unadjusted only)"
-TOP8 = "top 8 by EB rate, not a hot spot"
+TOP8 = f"top {compare.TOP_N} by EB rate, not a hot spot"
 OTHER = "other"
 #: Platform category → colour, in legend order.
 PLATFORM_COLOURS = {HOT_FDR: "#b2182b", HOT_UNADJUSTED: "#f4a582", TOP8: "#fddbc7",
@@ -56,7 +57,7 @@ def platform_category(frame: pd.DataFrame, side: str) -> pd.Series:
     """Category of each province on one side (``lost`` or ``destination``) of a
     ``published_hotspot_comparison`` frame: :data:`HOT_FDR` (Gi* hot spot after FDR control),
     else :data:`HOT_UNADJUSTED` (hot spot without the control only), else :data:`TOP8` (among
-    the eight highest EB rates), else :data:`OTHER`."""
+    the :data:`analysis.compare.TOP_N` highest EB rates), else :data:`OTHER`."""
     fdr, raw, top = (frame[f"{side}_gi_label"], frame[f"{side}_gi_label_unadjusted"],
                      frame[f"{side}_top8"])
     return pd.Series(np.select([fdr == hotspots.HOT_SPOT, raw == hotspots.HOT_SPOT, top],
@@ -109,7 +110,8 @@ def published_comparison_text(base: gpd.GeoDataFrame) -> FigureText:
                  f"Xin & Cai (IJPS 4(2), doi:{compare.XIN_CAI_DOI}) found in the "
                  "child-trafficking sentences of 2014–2016. Other panels: our Gi* hot "
                  "spots of the empirical-Bayes rate per child (after FDR control, or "
-                 "unadjusted only) and the top eight provinces by that rate."),
+                 f"unadjusted only) and the top {number_word(compare.TOP_N)} provinces by that "
+                 "rate."),
         source=(f"{SOURCE} Xin & Cai, IJPS 4(2), doi:{compare.XIN_CAI_DOI}. "
                 f"{base.attrs['attribution']}."))
 

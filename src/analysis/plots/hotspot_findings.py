@@ -29,8 +29,9 @@ from analysis.vocab.seeds import SEED
 
 #: Provinces named as the highest rates of a measure.
 TOP_N = 5
-#: Size of a measure's "top" group compared across sources (the eight highest EB rates).
-TOP_GROUP = 8
+#: Size of a measure's "top" group compared across sources (the eight highest EB rates, as in
+#: the ``*_top8`` columns of ``published_hotspot_comparison``).
+TOP_GROUP = compare.TOP_N
 #: The lost-side measures with enough postings to compare their top groups.
 LARGE_LOST_MEASURES = LOST_MEASURES[:4]
 #: Largest inter-provincial reunion flows drawn and summed.
