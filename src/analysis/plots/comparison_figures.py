@@ -57,7 +57,7 @@ def platform_category(frame: pd.DataFrame, side: str) -> pd.Series:
     """Category of each province on one side (``lost`` or ``destination``) of a
     ``published_hotspot_comparison`` frame: :data:`HOT_FDR` (Gi* hot spot after FDR control),
     else :data:`HOT_UNADJUSTED` (hot spot without the control only), else :data:`TOP8` (among
-    the :data:`analysis.compare.TOP_N` highest EB rates), else :data:`OTHER`."""
+    the :data:`analysis.topics.hotspots.compare.TOP_N` highest EB rates), else :data:`OTHER`."""
     fdr, raw, top = (frame[f"{side}_gi_label"], frame[f"{side}_gi_label_unadjusted"],
                      frame[f"{side}_top8"])
     return pd.Series(np.select([fdr == hotspots.HOT_SPOT, raw == hotspots.HOT_SPOT, top],
