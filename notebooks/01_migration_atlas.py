@@ -30,10 +30,10 @@
 
 # %%
 from analysis import geo, tables
-from analysis.topics.migration import views as atlas
 from analysis.plots import atlas_figures as af
 from analysis.plots import save_figure, use_house_style
-from analysis.prose import say
+from analysis.site.prose import say
+from analysis.topics.migration import views as atlas
 
 #: Basemaps drawn: "ocha" (UN boundaries, international publication) and "cn_atlas"
 #: (China-standard map). Each figure is written once per basemap, suffixed with its name.

@@ -29,11 +29,11 @@
 
 # %%
 from analysis import tables
-from analysis.topics.cases import views as casebook
 from analysis.core.accounts import reasons_table, summary_table
 from analysis.plots import case_figures as cf
 from analysis.plots import save_figure, use_house_style
-from analysis.prose import say
+from analysis.site.prose import say
+from analysis.topics.cases import views as casebook
 
 use_house_style()
 accounts = casebook.accounts()

@@ -37,12 +37,12 @@
 
 # %%
 from analysis import tables
-from analysis.topics.hotspots import compare
 from analysis.plots import comparison_figures as cf
 from analysis.plots import hotspot_findings as find
 from analysis.plots import hotspot_maps as hm
 from analysis.plots import save_figure, use_house_style
-from analysis.prose import say
+from analysis.site.prose import say
+from analysis.topics.hotspots import compare
 
 use_house_style()
 boundaries = {b: hm.drawing_boundaries(b) for b in hm.BASEMAPS}  # each map is drawn on both

@@ -32,12 +32,12 @@
 # notebook only reads them. Every specification is reported; none was chosen by its p-value.
 
 # %%
-from analysis.topics.models import views as mv
 from analysis import tables
 from analysis.plots import model_figures as mf
 from analysis.plots import model_findings as find
 from analysis.plots import save_figure, use_house_style
-from analysis.prose import say
+from analysis.site.prose import say
+from analysis.topics.models import views as mv
 
 use_house_style()
 exposures, coefficients, fits, loo, curve, added = (tables.read(n) for n in (

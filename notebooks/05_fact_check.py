@@ -31,10 +31,10 @@
 import pandas as pd
 
 from analysis import tables
-from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 from analysis.plots import factcheck_figures as ff
 from analysis.plots import save_figure, use_house_style
-from analysis.prose import say
+from analysis.site.prose import say
+from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 
 use_house_style()
 fc = tables.read("fact_check")

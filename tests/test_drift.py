@@ -116,7 +116,7 @@ def _publish(folder, frame, name="04_test_model"):
     precision, full-precision copy in ``folder/full_precision``)."""
     import matplotlib.pyplot as plt
 
-    from analysis.figures import save_figure
+    from analysis.plots.save import save_figure
 
     fig, _ = plt.subplots()
     try:
@@ -130,7 +130,7 @@ def _compare(tmp_path, committed_frame, rebuilt_frame, *, keep_full_copy=True):
     ``make drift`` does (committed CSV bytes + committed JSON precision)."""
     import json
 
-    from analysis.precision import Precision
+    from analysis.plots.precision import Precision
     from analysis.site.drift import compare_all
 
     committed_dir, rebuilt_dir = tmp_path / "committed", tmp_path / "rebuilt"

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from analysis import geo, tables
-from analysis.topics.cases import views as casebook
-from analysis.stats import hotspots
 from analysis.plots import comparison_figures as cf
 from analysis.plots import hotspot_findings as find
 from analysis.plots import hotspot_maps as hm
+from analysis.stats import hotspots
+from analysis.topics.cases import views as casebook
 from analysis.vocab.provinces import MAINLAND31, crosswalk
 
 

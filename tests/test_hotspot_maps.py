@@ -8,7 +8,7 @@ import pytest
 from analysis import tables
 from analysis.plots import hotspot_maps as hf
 from analysis.plots.style import use_house_style
-from analysis.prose import province_list, ratio_with_ci
+from analysis.plots.text import province_list, ratio_with_ci
 
 
 def test_province_list_and_ratio_text():

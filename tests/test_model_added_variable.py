@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from analysis import tables
+from analysis.plots import model_findings as find
 from analysis.topics.models import fit as models
 from analysis.topics.models import views as mv
 from analysis.topics.models.build import added_variable_table
-from analysis.plots import model_findings as find
 from analysis.vocab.provinces import MAINLAND31
 
 

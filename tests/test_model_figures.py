@@ -10,11 +10,11 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 
 from analysis import tables
-from analysis.topics.models import fit as models
-from analysis.topics.models import views as mv
 from analysis.plots import model_figures as mf
 from analysis.plots import model_findings as find
 from analysis.plots.style import use_house_style
+from analysis.topics.models import fit as models
+from analysis.topics.models import views as mv
 
 
 @pytest.fixture(scope="module")

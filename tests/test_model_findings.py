@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from analysis import tables
+from analysis.plots import model_findings as find
+from analysis.plots.text import ratio_with_ci
 from analysis.topics.models import fit as models
 from analysis.topics.models import views as mv
 from analysis.topics.models.exposures import LEFT_BEHIND
-from analysis.plots import model_findings as find
-from analysis.plots.text import ratio_with_ci
 
 
 @pytest.fixture(scope="module")

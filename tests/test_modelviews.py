@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from analysis import tables
+from analysis.plots.style import province_names
 from analysis.topics.models import fit as models
 from analysis.topics.models import views as mv
-from analysis.plots.style import province_names
 from analysis.vocab.provinces import MAINLAND31
 
 

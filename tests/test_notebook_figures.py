@@ -7,12 +7,12 @@ import matplotlib.pyplot as plt
 import pytest
 
 from analysis import geo, tables
-from analysis.topics.migration import views as atlas
-from analysis.topics.cases import views as casebook
-from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 from analysis.plots import atlas_figures as af
 from analysis.plots import case_figures as cf
 from analysis.plots import factcheck_figures as ff
+from analysis.topics.cases import views as casebook
+from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
+from analysis.topics.migration import views as atlas
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Publication precision (analysis.precision): one rule per unit, applied to every chart CSV."""
+"""Publication precision (analysis.plots.precision): one rule per unit, applied to every chart CSV."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.core import paths
-from analysis.plots.save import full_precision_dir, save_figure
-from analysis.precision import (
+from analysis.plots.precision import (
     DEFAULT_PRECISION,
     Precision,
     digits_within,
     format_value,
     unit_of,
 )
+from analysis.plots.save import full_precision_dir, save_figure
 
 SIG3 = Precision("t", "significant", 3)
 DEC2 = Precision("t", "decimals", 2)
@@ -160,7 +160,7 @@ def test_rounding_to_a_raw_number_is_caught_by_the_privacy_check(tmp_path, monke
 def test_every_real_chart_csv_is_at_its_units_precision(executed_notebooks):
     """Must show: no value of any chart CSV has more digits than its unit's published precision;
     every numeric column's precision is recorded in the figure's JSON and is the one rule of
-    analysis.precision for its name."""
+    analysis.plots.precision for its name."""
     files = sorted(paths.FIGURES.glob("*.csv"))
     assert len(files) >= 40
     checked = 0
@@ -184,7 +184,7 @@ def test_every_real_chart_csv_is_at_its_units_precision(executed_notebooks):
 
 def test_every_real_full_precision_copy_rounds_to_the_published_csv(executed_notebooks):
     """build/chart_data holds the unrounded data of exactly the published chart CSVs."""
-    from analysis.precision import for_publication
+    from analysis.plots.precision import for_publication
 
     for f in sorted(paths.FIGURES.glob("*.csv")):
         full = pd.read_csv(full_precision_dir(paths.FIGURES) / f.name)

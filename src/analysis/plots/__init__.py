@@ -1,7 +1,8 @@
 """Every published figure: house style, saving, and one builder per figure the notebooks draw.
 
-The contract: a builder takes processed tables (or the views of them in :mod:`analysis.topics.migration.views`,
-:mod:`analysis.topics.cases.views`, :mod:`analysis.topics.models.views` …) and returns ``(figure, chart_data)`` —
+The contract: a builder takes processed tables (or the views of them in
+:mod:`analysis.topics.migration.views`, :mod:`analysis.topics.cases.views`,
+:mod:`analysis.topics.models.views` …) and returns ``(figure, chart_data)`` —
 the matplotlib figure and exactly the frame it draws — and a ``*_text`` function next to it
 returns the figure's title, caption and source line (:class:`~analysis.plots.save.FigureText`).
 A notebook only loads tables, calls builders, ``say()``\\ s computed prose and saves::

@@ -14,9 +14,9 @@ import seaborn as sns
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from analysis.topics.cases import views as casebook
 from analysis.plots.save import FigureText
 from analysis.plots.style import BLUE, RED, label
+from analysis.topics.cases import views as casebook
 
 #: Bar colours of the sexes.
 SEX_COLOURS = {"male": BLUE, "female": RED}

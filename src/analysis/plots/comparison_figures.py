@@ -15,14 +15,14 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from analysis import geo
-from analysis.topics.cases import views as casebook
-from analysis.topics.hotspots import compare
-from analysis.stats import hotspots
 from analysis.plots import maps
 from analysis.plots.hotspot_maps import DEST_CAVEAT, SOURCE
 from analysis.plots.save import FigureText
 from analysis.plots.style import BLUE, GREY, RED, label, province_names
 from analysis.plots.text import number_word
+from analysis.stats import hotspots
+from analysis.topics.cases import views as casebook
+from analysis.topics.hotspots import compare
 
 #: Xin & Cai's regions (``published_hotspot_comparison.xin_cai_region``) → legend category.
 XIN_CAI_CATEGORIES = {"southwest": "south-west: suppliers",

@@ -11,10 +11,10 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from analysis.topics.cases import views as casebook
-from analysis.topics.factcheck.evaluators import VERDICTS
 from analysis.plots.save import FigureText
 from analysis.plots.style import AMBER, GREEN, GREY, RED, label
+from analysis.topics.cases import views as casebook
+from analysis.topics.factcheck.evaluators import VERDICTS
 
 #: Bar colour of each kind of row of :func:`analysis.topics.factcheck.evaluators.estimates_vs_postings`.
 ESTIMATE_COLOURS = {"quoted estimate": GREY, "platform postings": RED}

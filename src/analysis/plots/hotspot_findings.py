@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.topics.hotspots import compare
-from analysis.stats import hotspots
-from analysis.topics.migration.views import with_names
-from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERMUTATIONS, POOLED, QUEEN_LINK
 from analysis.plots.hotspot_maps import DEST_CAVEAT, LOST_MEASURES, RATE_COLUMNS, map_rows
 from analysis.plots.style import province_names
 from analysis.plots.text import number_word, province_list
+from analysis.stats import hotspots
+from analysis.topics.hotspots import compare
+from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERMUTATIONS, POOLED, QUEEN_LINK
+from analysis.topics.migration.views import with_names
 from analysis.vocab.provinces import crosswalk
 from analysis.vocab.seeds import SEED
 

@@ -25,14 +25,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis import geo
-from analysis.topics.cases import views as casebook
-from analysis.stats import hotspots
-from analysis.topics.migration.views import with_names
-from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
 from analysis.plots import maps
 from analysis.plots.save import FigureText
 from analysis.plots.style import BLUE, NO_DATA_COLOUR, RED, label, province_names
 from analysis.plots.text import number_word
+from analysis.stats import hotspots
+from analysis.topics.cases import views as casebook
+from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
+from analysis.topics.migration.views import with_names
 from analysis.vocab.provinces import crosswalk
 
 #: Outlines are simplified for drawing only (metres in CHINA_ALBERS, far below a printed line

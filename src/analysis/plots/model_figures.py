@@ -23,9 +23,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from analysis.topics.models import fit as models
+from analysis.plots.model_findings import AddedVariable
+from analysis.plots.save import FigureText
+from analysis.plots.style import AMBER, BLUE, GREY, RED, current_lang, label, province_names
 from analysis.topics.cases.build import MEASURES
 from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS
+from analysis.topics.models import fit as models
 from analysis.topics.models.exposures import LARGEST_N
 from analysis.topics.models.views import (
     CAPTION_CAVEAT,
@@ -38,9 +41,6 @@ from analysis.topics.models.views import (
     OUTCOME_SHORT,
     SOURCE,
 )
-from analysis.plots.model_findings import AddedVariable
-from analysis.plots.save import FigureText
-from analysis.plots.style import AMBER, BLUE, GREY, RED, current_lang, label, province_names
 
 #: Legend title of every interval plot.
 CI_LEGEND = ("95 % CI", "95%置信区间")

@@ -5,7 +5,7 @@
 * ``figures/<name>.png`` — web resolution, 200 dpi;
 * ``figures/<name>.svg`` — vector, for print;
 * ``figures/<name>.csv`` — the numbers drawn, so a reporter can check or re-plot them, at
-  publication precision (:mod:`analysis.precision`: counts as integers, rates, shares, ratios and
+  publication precision (:mod:`analysis.plots.precision`: counts as integers, rates, shares, ratios and
   p-values to a fixed number of significant digits per unit);
 * ``figures/<name>.json`` — title, caption, source line, alt text, notebook, file list, and the
   published precision of every numeric column (``precision``);
@@ -17,8 +17,8 @@ Output is deterministic: no dates or software versions in PNG/SVG metadata, a fi
 sorted JSON keys and fixed float formatting in the CSV, so the same data give byte-identical files.
 Figure names follow ``NN_topic_variant`` (``NN`` = the notebook that makes them).
 
-Publication precision is decided in :mod:`analysis.precision` (kept at the package top level
-because the drift check, :mod:`analysis.site.drift`, reads it too); the house style is in
+Publication precision is decided in :mod:`analysis.plots.precision` (the drift check,
+:mod:`analysis.site.drift`, reads it too); the house style is in
 :mod:`analysis.plots.style`.
 """
 
@@ -33,9 +33,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.core import paths
-from analysis.vocab.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
+from analysis.plots.precision import for_publication, round_frame
 from analysis.plots.style import PNG_DPI, current_lang
-from analysis.precision import for_publication, round_frame
+from analysis.vocab.credits import CREDIT_LINE, CREDIT_LINE_ZH, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
 
 NAME_PATTERN = re.compile(r"^\d{2}_[a-z0-9]+(_[a-z0-9]+)*$")
 #: Folder (under ``build/``) of the full-precision copies of the chart data of ``figures/``.
@@ -80,7 +80,7 @@ def save_figure(fig: plt.Figure, name: str, *, data: pd.DataFrame, title: str, c
     name : ``NN_topic_variant`` (lower case, digits, underscores); ``NN`` is the notebook number.
         With ``$LOSTGEN_LANG=zh`` the files get the suffix ``_zh`` (labels in Chinese)
     data : the numbers drawn (tidy, one row per mark); written as UTF-8 CSV without the index,
-        float columns at publication precision (:func:`analysis.precision.for_publication`), and
+        float columns at publication precision (:func:`analysis.plots.precision.for_publication`), and
         at full precision into :func:`full_precision_dir`
     title, caption : publishable text (the caption says what is shown and its main caveat)
     source : source line naming the data sources (and the basemap for maps)

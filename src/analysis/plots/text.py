@@ -1,7 +1,7 @@
 """Formatting of numbers and province lists for figure text and computed prose (pure).
 
 Used by the figure captions of :mod:`analysis.plots` and by the findings that notebooks
-``say()`` (:mod:`analysis.prose`): every number a reader sees is formatted from data here or by
+``say()`` (:mod:`analysis.site.prose`): every number a reader sees is formatted from data here or by
 an f-string next to the value, never typed.
 """
 

@@ -7,12 +7,12 @@ rows added or removed, columns changed, and for numeric columns the largest abso
 reporter knows which published chart a change in the data or a cleaning rule moved, and by how
 much.
 
-Chart CSVs are written at publication precision (:mod:`analysis.precision`; each column's
+Chart CSVs are written at publication precision (:mod:`analysis.plots.precision`; each column's
 precision is recorded in the committed ``figures/<name>.json``). Float noise from another BLAS
 kernel or thread count can still flip a last digit when a value lies on a rounding boundary, so
 a published value that differs from the committed one still passes when the rebuilt
 *full-precision* value (``build/chart_data/<name>.csv``, written by
-:func:`analysis.figures.save_figure`) lies within half a unit in the committed value's last
+:func:`analysis.plots.save.save_figure`) lies within half a unit in the committed value's last
 published place, widened by :data:`BOUNDARY_SLACK` — that is, the committed digit is one of the
 two roundings of the rebuilt value. A move by a whole published unit or more always fails.
 Text, boolean and other non-numeric columns compare exactly. Without a full-precision copy (e.g.
@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import paths
-from analysis.figures import full_precision_dir
-from analysis.precision import Precision, round_value, unit_of
+from analysis.plots.precision import Precision, round_value, unit_of
+from analysis.plots.save import full_precision_dir
 
 #: How far beyond a rounding boundary (as a fraction of half a published unit) a rebuilt
 #: full-precision value may lie and still count as the committed published value. The float
@@ -145,7 +145,7 @@ def describe_difference(old: pd.DataFrame, new: pd.DataFrame, *,
     """A one-line description of how ``new`` differs from ``old`` (empty if equal at publication
     precision). ``full`` holds the rebuilt values at full precision (same rows and columns as
     ``new``); ``precisions`` the committed precision of each column (a column without one gets
-    :func:`analysis.precision.unit_of` its name)."""
+    :func:`analysis.plots.precision.unit_of` its name)."""
     return compare_frames(old, new, full=full, precisions=precisions)[0]
 
 
@@ -191,9 +191,9 @@ def compare_all(current: Path | None = None, committed: Mapping[str, bytes] | No
                 ) -> list[FigureComparison]:
     """Compare every figure's chart data in ``current`` (default ``figures/``) with
     ``committed`` (default git ``HEAD``), using the full-precision copies in ``full_dir``
-    (default :func:`analysis.figures.full_precision_dir` of ``current``) and the committed
+    (default :func:`analysis.plots.save.full_precision_dir` of ``current``) and the committed
     precisions (default: the ``precision`` entries of the committed JSONs; in their absence the
-    rules of :mod:`analysis.precision`). One entry per figure, sorted by name."""
+    rules of :mod:`analysis.plots.precision`). One entry per figure, sorted by name."""
     current = Path(current or paths.FIGURES)
     full_dir = Path(full_dir) if full_dir is not None else full_precision_dir(current)
     if committed is None:

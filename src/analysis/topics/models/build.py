@@ -37,11 +37,11 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis.core.accounts import RowAccount
-from analysis.topics.models.exposures import province_exposures
+from analysis.core.step import BuildContext, CleanTable
 from analysis.geo import province_weights
+from analysis.topics.models.exposures import province_exposures
 from analysis.topics.models.fit import Spec, design, fit, loo_specifications, run_models, specifications
 from analysis.topics.models.views import added_variable, side_headline_specs
-from analysis.core.step import BuildContext, CleanTable
 
 #: Basemap whose polygons give the contiguity weights (both basemaps give the same 68 pairs).
 WEIGHTS_BASEMAP = "boundaries_ocha"
@@ -93,7 +93,8 @@ def added_variable_table(exposures: pd.DataFrame, rates: pd.DataFrame, counts: p
     """The ``model_added_variable`` rows of the specifications in ``specs`` that are a
     headline counterpart (:func:`analysis.topics.models.views.side_headline_specs`), in ``specs`` order.
 
-    Each is fitted with the same :func:`analysis.topics.models.fit.design` and :func:`analysis.topics.models.fit.fit`
+    Each is fitted with the same :func:`analysis.topics.models.fit.design` and
+    :func:`analysis.topics.models.fit.fit`
     as in :func:`analysis.topics.models.fit.run_models` (deterministic: the same coefficients as
     ``model_coefficients``); ``slope`` and ``coefficient`` repeat on every row of a
     specification. Empty (with the columns) when ``specs`` holds none of them.

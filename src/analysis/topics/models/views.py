@@ -4,9 +4,10 @@ Pure functions that reshape the tidy model tables of :mod:`analysis.topics.model
 (``model_coefficients``, ``model_fit``, ``model_loo``, ``model_specification_curve``,
 ``province_exposures``) into the frames drawn or printed by ``notebooks/04_migration_link.py``
 (the drawing is in :mod:`analysis.plots.model_figures`). No model is specified here: the one
-computation that needs a fit, :func:`added_variable`, takes a :class:`analysis.topics.models.fit.Design`
-and :class:`analysis.topics.models.fit.Fit` made by :mod:`analysis.topics.models.fit` (step ``derive.models`` stores
-its result as the table ``model_added_variable``).
+computation that needs a fit, :func:`added_variable`, takes a
+:class:`analysis.topics.models.fit.Design` and :class:`analysis.topics.models.fit.Fit` made by
+:mod:`analysis.topics.models.fit` (step ``derive.models`` stores its result as the table
+``model_added_variable``).
 
 Units: ``irr_per_sd`` is the incidence-rate ratio per standard deviation (31 provinces, ddof 1)
 of the regressor (log-rate models: the ratio of the posting rate per SD); CIs are 95 %.
@@ -20,8 +21,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.topics.cases.views import CAVEAT, SOURCE_LINE
 from analysis.topics.cases.build import MEASURES
+from analysis.topics.cases.views import CAVEAT, SOURCE_LINE
 from analysis.topics.models.exposures import LEFT_BEHIND, OD_PERIODS, RATE_BASIS, in_column, out_column
 from analysis.topics.models.fit import (
     COUNT_KINDS,

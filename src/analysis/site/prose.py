@@ -3,19 +3,15 @@
 Notebook markdown cells hold no numbers (``tests/test_notebooks.py`` enforces it); sentences
 with numbers are built in code (the findings of :mod:`analysis.plots.hotspot_findings` and
 :mod:`analysis.plots.model_findings`, or an f-string in the notebook) and shown with :func:`say`.
-The formatting helpers live in :mod:`analysis.plots.text` and are re-exported here.
+The formatting helpers live in :mod:`analysis.plots.text`.
 """
 
 from __future__ import annotations
 
 from IPython.display import Markdown, display
 
-from analysis.plots.text import number_word, province_list, ratio_with_ci
-
 
 def say(text: str) -> None:
     """Show ``text`` (Markdown, numbers already formatted) as a notebook output."""
     display(Markdown(text))
 
-
-__all__ = ["number_word", "province_list", "ratio_with_ci", "say"]
