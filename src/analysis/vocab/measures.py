@@ -201,17 +201,20 @@ def _index(registry: tuple[Measure, ...]) -> dict[str, Measure]:
 
 def _pairs(registry: tuple[Measure, ...]) -> dict[str, tuple[str, str]]:
     """Sources with both a lost-side and a destination-side measure → (lost id, destination id),
-    sorted by source; ``ValueError`` if a source has two measures of one place role."""
-    by_source: dict[str, dict[str, str]] = {}
+    sorted by source; ``ValueError`` if such a source has two measures of one place role."""
+    by_source: dict[str, dict[str, list[str]]] = {}
     for m in registry:
-        roles = by_source.setdefault(m.source, {})
-        if m.place_role in roles:
-            raise ValueError(f"source {m.source!r} has two {m.place_role} measures "
-                             f"({roles[m.place_role]}, {m.id}): the flow pairing is ambiguous")
-        roles[m.place_role] = m.id
+        by_source.setdefault(m.source, {}).setdefault(m.place_role, []).append(m.id)
     lost, dest = PLACE_ROLES
-    return {s: (r[lost], r[dest]) for s, r in sorted(by_source.items())
-            if lost in r and dest in r}
+    pairs = {}
+    for source, roles in sorted(by_source.items()):
+        if lost not in roles or dest not in roles:
+            continue
+        if len(roles[lost]) > 1 or len(roles[dest]) > 1:
+            raise ValueError(f"source {source!r} has lost measures {roles[lost]} and destination "
+                             f"measures {roles[dest]}: the flow pairing is ambiguous")
+        pairs[source] = (roles[lost][0], roles[dest][0])
+    return pairs
 
 
 #: Measure id → :class:`Measure`, in registry (display) order. Iterating gives the ids.
