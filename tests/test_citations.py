@@ -12,7 +12,8 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.errors import DataError
-from analysis.sources.citations import (
+from analysis.topics.hotspots import compare
+from analysis.vocab.citations import (
     check_hosts,
     citation,
     doi_url,
@@ -20,7 +21,6 @@ from analysis.sources.citations import (
     host_keys,
     is_context_only,
 )
-from analysis.topics.hotspots import compare
 
 CURATED = paths.ROOT.parent / "shared" / "data" / "curated"
 CITED_TABLES = ("left_behind_children_by_province_partial.csv",

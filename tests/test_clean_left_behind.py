@@ -13,9 +13,9 @@ from analysis.core.errors import DataError
 from analysis.core.manual import SHA256SUMS, read_sha256sums
 from analysis.core.step import BuildContext, CleanTable
 from analysis.pipeline import validate
-from analysis.sources.citations import host
 from analysis.sources.left_behind import clean as lb
 from analysis.tables import read, write_table
+from analysis.vocab.citations import host
 
 ACWF = "acwf_rural_0_17_one_or_both_parents"
 MCA = "mca_rural_under16_both_parents"

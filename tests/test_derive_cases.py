@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import tables
-from analysis.topics.cases.build import MEASURES, age_group_of, period_of
+from analysis.vocab.cases import age_group_of, period_of
+from analysis.vocab.measures import MEASURES
 from analysis.vocab.provinces import MAINLAND31, try_adcode
 
 

@@ -12,9 +12,11 @@ from scipy.stats import norm
 
 from analysis import geo, tables
 from analysis.stats import hotspots
-from analysis.topics.hotspots.build import MEASURES, PERIOD_PANELS, PERMUTATIONS, POOLED
+from analysis.vocab.measures import MEASURES, PERIOD_PANELS
+from analysis.vocab.periods import HOTSPOT_ALL_PERIODS as POOLED
 from analysis.vocab.provinces import MAINLAND31
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import PERMUTATIONS
 
 TOL = 1e-9
 IDS = sorted(MAINLAND31)
@@ -135,7 +137,8 @@ def test_neighbours_are_the_geo_weights_on_both_basemaps(t, processed):
 def test_rates_and_counts_recomputed(t):
     local, rates, counts = t["hotspot_local"], t["case_rates"], t["case_counts_by_period"]
     for measure, period, g in _maps(local):
-        source, side, role, _ = MEASURES[measure]
+        m = MEASURES[measure]
+        source, side, role = m.source, m.side, m.place_role
         if period == POOLED:
             r = rates[rates["measure"] == measure].set_index("adcode").reindex(IDS)
             expected = r["postings_count"].to_numpy()
@@ -157,7 +160,8 @@ def test_rates_and_counts_recomputed(t):
 def test_pooled_counts_are_the_sum_of_the_panels_plus_the_left_out_periods(t):
     local, counts = t["hotspot_local"], t["case_counts_by_period"]
     for measure, panels in PERIOD_PANELS.items():
-        source, side, role, _ = MEASURES[measure]
+        m = MEASURES[measure]
+        source, side, role = m.source, m.side, m.place_role
         sel = local[local["measure"] == measure]
         pooled = sel.loc[sel["period"] == POOLED, "postings_count"].sum()
         in_panels = sel.loc[sel["period"] != POOLED, "postings_count"].sum()

@@ -209,7 +209,7 @@ def _independent_counts(records: dict[str, pd.DataFrame],
     """case_counts recomputed from the records in a second, simpler way (no zero fill); the
     places-only family table (``case_places_wtt1002_family``: no dates, no category) added as
     it is."""
-    from analysis.topics.cases.build import period_of
+    from analysis.vocab.cases import period_of
 
     parts = []
     if family is not None:

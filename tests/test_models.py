@@ -12,14 +12,11 @@ from scipy.special import gammaln
 from analysis import pipeline, tables
 from analysis.core.step import BuildContext
 from analysis.geo import province_weights
-from analysis.topics.cases.build import MEASURES
 from analysis.topics.models import build as derive_models
 from analysis.topics.models.exposures import INPUT_TABLES, out_column
 from analysis.topics.models.fit import (
-    CASE_PERIOD_OD,
     MAIN_SPEC,
     MIN_PERIOD_POSTINGS,
-    PERIOD_MEASURES,
     Design,
     Spec,
     design,
@@ -33,6 +30,8 @@ from analysis.topics.models.fit import (
     specifications,
     with_kind,
 )
+from analysis.vocab.measures import MEASURES, PERIOD_MEASURES
+from analysis.vocab.periods import CASE_PERIOD_OD
 from analysis.vocab.provinces import MAINLAND31
 
 # --- independent estimators (numpy / scipy only) ---------------------------------------------
@@ -229,9 +228,9 @@ def test_specification_count_and_periods(parts, built):
         od, _ = CASE_PERIOD_OD[s.period]
         assert s.exposure_column == out_column(od)
         assert s.outcome in PERIOD_MEASURES
-        source, side, role, _ = MEASURES[s.outcome]
-        c = counts[(counts["source"] == source) & (counts["side"] == side)
-                   & (counts["place_role"] == role) & (counts["period"] == s.period)]
+        m = MEASURES[s.outcome]
+        c = counts[(counts["source"] == m.source) & (counts["side"] == m.side)
+                   & (counts["place_role"] == m.place_role) & (counts["period"] == s.period)]
         assert c["postings_count"].sum() >= MIN_PERIOD_POSTINGS
     # the largest provinces are left out where the sample says so
     wl = fits[fits["sample"] == "without_largest"]

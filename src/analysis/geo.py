@@ -21,6 +21,7 @@ from libpysal.weights import KNN, Queen, W
 
 from analysis import tables
 from analysis.vocab.provinces import MAINLAND31, NATIONAL_ADCODE
+from analysis.vocab.settings import ISLAND_K  # default neighbours of an island (province_weights)
 
 #: Albers equal-area conic for China (metres). Use for areas, distances, centroids and maps.
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +datum=WGS84 +units=m +no_defs"
@@ -31,8 +32,6 @@ BASEMAPS: dict[str, str] = {
     "cn_atlas": "Boundaries: cn-atlas (DataV lineage, China-standard map), ISC licence",
 }
 
-#: Default number of nearest neighbours given to an island (see :func:`province_weights`).
-ISLAND_K = 2
 
 
 def _basemap_key(basemap: str) -> str:

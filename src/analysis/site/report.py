@@ -33,6 +33,7 @@ from markdown_it import MarkdownIt
 from analysis.core import paths
 from analysis.core.fetch import registry
 from analysis.vocab.credits import CREDIT_LINE, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
+from analysis.vocab.wording import CASE_RECORDS_CAVEAT
 
 REPORT = paths.ROOT / "report"
 METHODOLOGY = paths.ROOT / "docs" / "methodology.md"
@@ -40,8 +41,7 @@ METHODOLOGY = paths.ROOT / "docs" / "methodology.md"
 OUTPUT_LICENCE_NOTE = paths.ROOT / "LICENSE-outputs.md"
 CC_BY_TEXT = paths.ROOT / "LICENSES" / "CC-BY-4.0.txt"
 TITLE = "Lost Generation — missing children, hukou and migration in China"
-CAVEAT = ("Case records are postings on the volunteer platform Baby Come Home (宝贝回家), not "
-          "verified abductions or incidence.")
+CAVEAT = CASE_RECORDS_CAVEAT
 
 
 @dataclass(frozen=True)

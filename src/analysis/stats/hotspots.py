@@ -46,21 +46,20 @@ from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import (
+    ALPHA,
+    CLUSTER_LABELS,
+    COLD_SPOT,
+    HOT_SPOT,
+    MIN_COUNT,
+    NOT_SIGNIFICANT,
+    PERMUTATIONS,
+    QUADRANTS,
+    significant,
+)
 
-#: Minimum number of events (e.g. postings) for a province's rate to be shown without a warning
-#: flag. A rate built on k events has a Poisson relative standard error of 1/sqrt(k); below 20
-#: events that exceeds 22 %, the threshold at which the US National Center for Health Statistics
-#: marks rates as "unreliable" (NCHS/CDC WONDER convention: rates on fewer than 20 events).
-#: Provinces below it get ``small_count = True`` (they are kept, smoothed and flagged).
-MIN_COUNT: int = 20
-
-#: Cluster labels of the local Moran quadrants (esda's ``q`` 1–4).
-QUADRANTS: dict[int, str] = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
-CLUSTER_LABELS: dict[str, str] = {
-    "HH": "High-High", "LH": "Low-High", "LL": "Low-Low", "HL": "High-Low",
-}
-NOT_SIGNIFICANT = "Not significant"
-HOT_SPOT, COLD_SPOT = "Hot spot", "Cold spot"
+# Settings and class labels (defined in analysis.vocab.settings): MIN_COUNT, QUADRANTS,
+# CLUSTER_LABELS, NOT_SIGNIFICANT, HOT_SPOT, COLD_SPOT; the defaults ALPHA and PERMUTATIONS.
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -142,7 +141,7 @@ def _per_label(per: float) -> str:
 # --- multiple testing ------------------------------------------------------------------------
 
 
-def fdr_significant(pvalues: np.ndarray | pd.Series | list[float], alpha: float = 0.05
+def fdr_significant(pvalues: np.ndarray | pd.Series | list[float], alpha: float = ALPHA
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Benjamini–Hochberg false-discovery-rate control of a family of tests.
 
@@ -177,10 +176,10 @@ def _decide(p_sim: np.ndarray, alpha: float, fdr: bool, two_sided: bool
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p_test = np.minimum(1.0, 2.0 * p_sim) if two_sided else p_sim.astype("float64")
     if fdr:
-        significant, p_adjusted = fdr_significant(p_test, alpha)
+        decided, p_adjusted = fdr_significant(p_test, alpha)
     else:
-        significant, p_adjusted = p_test <= alpha, p_test.copy()
-    return p_test, p_adjusted, significant
+        decided, p_adjusted = significant(p_test, alpha), p_test.copy()
+    return p_test, p_adjusted, decided
 
 
 # --- rates -----------------------------------------------------------------------------------
@@ -273,7 +272,7 @@ def eb_rates(counts: pd.Series | Mapping[int, float], population: pd.Series | Ma
 # --- global Moran ----------------------------------------------------------------------------
 
 
-def global_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int = 9999,
+def global_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int = PERMUTATIONS,
                  seed: int = SEED, measure: str | None = None) -> pd.DataFrame:
     """Global Moran's I of one province measure (``esda.Moran``, row-standardised weights).
 
@@ -339,8 +338,8 @@ def _moran_permutations(mi: Moran, w: W, permutations: int) -> np.ndarray:
 # --- local Moran (LISA) ----------------------------------------------------------------------
 
 
-def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int = 9999,
-                seed: int = SEED, alpha: float = 0.05, fdr: bool = True,
+def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int = PERMUTATIONS,
+                seed: int = SEED, alpha: float = ALPHA, fdr: bool = True,
                 two_sided: bool = False) -> pd.DataFrame:
     """Local Moran's Iᵢ (LISA) per province with seeded conditional-permutation inference.
 
@@ -402,7 +401,7 @@ def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int
 
 
 def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
-              permutations: int = 9999, seed: int = SEED, alpha: float = 0.05,
+              permutations: int = PERMUTATIONS, seed: int = SEED, alpha: float = ALPHA,
               fdr: bool = True, two_sided: bool = False, inference: str = "sim"
               ) -> pd.DataFrame:
     """Getis–Ord local Gᵢ* (or Gᵢ) hot and cold spots, z-scores and seeded permutation tests.
@@ -494,8 +493,8 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
 # --- combined table --------------------------------------------------------------------------
 
 
-def hotspot_table(values: pd.Series | Mapping[int, float], w: W, permutations: int = 9999,
-                  seed: int = SEED, alpha: float = 0.05, fdr: bool = True,
+def hotspot_table(values: pd.Series | Mapping[int, float], w: W, permutations: int = PERMUTATIONS,
+                  seed: int = SEED, alpha: float = ALPHA, fdr: bool = True,
                   two_sided: bool = False, gi_inference: str = "sim",
                   measure: str | None = None) -> pd.DataFrame:
     """LISA and Gi* results for one measure, one row per province (for a map or a table).
@@ -564,6 +563,6 @@ def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
     return out
 
 
-__all__ = ["CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "MIN_COUNT", "NOT_SIGNIFICANT",
-           "QUADRANTS", "eb_rates", "fdr_significant", "getis_ord", "global_moran",
+__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "MIN_COUNT", "NOT_SIGNIFICANT",
+           "PERMUTATIONS", "QUADRANTS", "eb_rates", "fdr_significant", "getis_ord", "global_moran",
            "hotspot_table", "local_moran", "significance_category"]

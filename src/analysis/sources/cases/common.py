@@ -89,21 +89,18 @@ import pandas as pd
 from analysis.core import paths
 from analysis.core.accounts import RowAccount
 from analysis.privacy.policy import assert_publishable
+from analysis.vocab.cases import (
+    CATEGORIES,
+    CATEGORY_BASES,
+    RECORD_COLUMNS,
+    SEXES,
+    SIDES,
+    SOURCES,
+)
 from analysis.vocab.provinces import ALL34, province_from_text, try_adcode
 
 # --------------------------------------------------------------------------------------------
-# vocabularies
-SIDES = ("lost", "found", "current", "unknown")
-CATEGORIES = ("abducted", "given_away", "lost", "abandoned", "runaway", "unknown")
-CATEGORY_BASES = ("platform_label", "platform_text", "title_marker", "none")
-SEXES = ("male", "female", "unknown")
-#: source ids of the record tables
-SOURCES = ("uiuing_missing", "uiuing_success", "wtt1002_data", "juvenilexi")
-#: column order of every record table (the schema is ``analysis.sources.cases.schema``)
-RECORD_COLUMNS = ["source", "record_key", "side", "category", "category_basis", "sex",
-                  "birth_year", "missing_year", "missing_month", "age_at_missing",
-                  "registered_year", "lost_adcode_province", "lost_adcode_prefecture",
-                  "current_or_found_adcode_province"]
+# vocabularies: defined in analysis.vocab.cases (re-exported here for the cleaning steps)
 _INT_COLUMNS = RECORD_COLUMNS[6:]
 ID_SPACE_VIEW = "view"
 ID_SPACE_PUBLISH = "publish"

@@ -1,18 +1,19 @@
 """Schemas of the Baby Come Home (宝贝回家) case tables (steps ``cases_uiuing``, ``cases_wtt1002``,
 ``cases_juvenilexi``).
 
-All record tables share one column set (:data:`RECORD_COLUMNS`): one row per unique posting (or,
-for ``case_records_uiuing_success``, per reunion pair) of one scrape. They hold no names, photo
-links, exact dates, heights, free text, handles, posting ids or phone numbers (see
-``analysis.sources.cases.common``). ``record_key`` is a secret-salted hash of the posting id: stable
-on one machine, not across machines; published aggregates do not depend on it.
+All record tables share one column set (:data:`analysis.vocab.cases.RECORD_COLUMNS`): one row
+per unique posting (or, for ``case_records_uiuing_success``, per reunion pair) of one scrape.
+They hold no names, photo links, exact dates, heights, free text, handles, posting ids or phone
+numbers (see ``analysis.sources.cases.common``). ``record_key`` is a secret-salted hash of the
+posting id: stable on one machine, not across machines; published aggregates do not depend on
+it.
 """
 
 from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.sources.cases.common import (
+from analysis.vocab.cases import (
     CATEGORIES,
     CATEGORY_BASES,
     RECORD_COLUMNS,
@@ -22,9 +23,9 @@ from analysis.sources.cases.common import (
 )
 from analysis.vocab.columns import adcode_column, count_column, one_row_per, text_column
 from analysis.vocab.provinces import ALL34
+from analysis.vocab.wording import RECORD_TABLE_CAVEAT
 
-_NOTES = ("Postings on a volunteer missing-child platform, not incidence: they depend on internet "
-          "access, awareness and volunteers. The place lost is not the child's hukou province. "
+_NOTES = (f"{RECORD_TABLE_CAVEAT} "
           "Dates that are impossible, placeholders or outside the child's lifetime are set to "
           "missing (counted in the row account notes); unmatched places are kept with a null "
           "province and listed in the notes. Category rules: analysis.sources.cases.common.")
@@ -85,7 +86,8 @@ def record_columns(*, keyed: bool = True) -> dict[str, pa.Column]:
 
 
 if list(record_columns()) != RECORD_COLUMNS:  # pragma: no cover - guards an edit of one side
-    raise RuntimeError("analysis.sources.cases.schema and cases_common.RECORD_COLUMNS disagree")
+    raise RuntimeError("analysis.sources.cases.schema and analysis.vocab.cases.RECORD_COLUMNS "
+                       "disagree")
 
 
 def record_schema(description: str, sources: list[str], *, keyed: bool = True,

@@ -23,7 +23,7 @@ converted to shares (0–1, unit ``share_of_national_total``); ``persons`` is th
 where published, or share × the *same source's* national total of the *same definition*
 (``persons_derived`` = True), else missing.
 
-Citations (:mod:`analysis.sources.citations`): ``citation_url`` is the publisher's own page
+Citations (:mod:`analysis.vocab.citations`): ``citation_url`` is the publisher's own page
 (``original_url`` of the curated table) and ``citation_status`` how sure that address is
 (``is_original``, ``confirmed``, ``reconstructed``; ``unknown`` leaves ``citation_url`` missing).
 The mirror or spam copy the figure was read from (``read_via_url``, and the older
@@ -43,30 +43,13 @@ import pandas as pd
 from analysis.core.accounts import RowAccount
 from analysis.core.errors import DataError, UnknownProvinceError
 from analysis.core.step import BuildContext, CleanTable
-from analysis.sources.citations import CITATION_COLUMNS, check_hosts, citation
+from analysis.sources.left_behind.schema import DEFINITIONS, MANUAL_FILE, SOURCE_DEFINITION
+from analysis.vocab.citations import CITATION_COLUMNS, check_hosts, citation
 from analysis.vocab.provinces import NATIONAL_ADCODE, to_adcodes
 
 TABLE = "left_behind_children"
-MANUAL_FILE = "left_behind_children_by_province_partial.csv"
-
-#: definition_id → the definition as written in the table.
-DEFINITIONS: dict[str, str] = {
-    "acwf_rural_0_17_one_or_both_parents": (
-        "rural children aged 0-17 with one or both parents migrated away (ACWF 2013 report, "
-        "estimated from the 2010 census sample)"),
-    "mca_rural_under16_both_parents": (
-        "rural-hukou children under 16 with both parents away, or one away and the other "
-        "unable to care (Ministry of Civil Affairs / MoE / MPS roster, 摸底排查)"),
-}
-
-#: source_id → definition_id. A source_id not listed (and not in DROP_SOURCES) raises DataError,
-#: so a new source must be classified by hand before it can enter the table.
-SOURCE_DEFINITION: dict[str, str] = {
-    "ACWF2013": "acwf_rural_0_17_one_or_both_parents",
-    "MCA2016": "mca_rural_under16_both_parents",
-    "MCA2016-prov": "mca_rural_under16_both_parents",
-    "MCA2018": "mca_rural_under16_both_parents",
-}
+# MANUAL_FILE, DEFINITIONS and SOURCE_DEFINITION are defined with the schema (a schema check
+# uses them): analysis.sources.left_behind.schema.
 
 #: Marker each definition's explicit text in the file must contain (a cross-check of the map).
 _DEFINITION_MARKERS: dict[str, str] = {
@@ -178,7 +161,7 @@ def clean_left_behind(path: Path) -> CleanTable:
             continue
         if src not in SOURCE_DEFINITION:
             raise DataError(label, f"unknown source_id {src!r}: classify its definition in "
-                                   "analysis.sources.left_behind.clean.SOURCE_DEFINITION first",
+                                   "analysis.sources.left_behind.schema.SOURCE_DEFINITION first",
                             row=line, column="source_id")
         definition_id = SOURCE_DEFINITION[src]
         if _DEFINITION_MARKERS[definition_id] not in resolved_text:

@@ -2,7 +2,7 @@
 
 Besides column checks, the dataframe checks enforce that definitions are not mixed: each
 ``source_id`` carries exactly one ``definition_id`` (the one assigned in
-:data:`analysis.sources.left_behind.clean.SOURCE_DEFINITION`), each ``definition_id`` its one text, and a
+:data:`SOURCE_DEFINITION`), each ``definition_id`` its one text, and a
 ``persons`` value derived from a share uses the national total of the *same* source and
 definition.
 """
@@ -12,9 +12,30 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.sources.citations import STATUSES, UNKNOWN
-from analysis.sources.left_behind.clean import DEFINITIONS, MANUAL_FILE, SOURCE_DEFINITION
+from analysis.vocab.citations import STATUSES, UNKNOWN
 from analysis.vocab.columns import adcode_column, one_row_per, persons_column, text_column
+
+#: The reviewed hand-transcribed table read by the step (under ``data/raw/manual/``).
+MANUAL_FILE = "left_behind_children_by_province_partial.csv"
+
+#: definition_id → the definition as written in the table.
+DEFINITIONS: dict[str, str] = {
+    "acwf_rural_0_17_one_or_both_parents": (
+        "rural children aged 0-17 with one or both parents migrated away (ACWF 2013 report, "
+        "estimated from the 2010 census sample)"),
+    "mca_rural_under16_both_parents": (
+        "rural-hukou children under 16 with both parents away, or one away and the other "
+        "unable to care (Ministry of Civil Affairs / MoE / MPS roster, 摸底排查)"),
+}
+
+#: source_id → definition_id. A source_id not listed (and not in DROP_SOURCES) raises DataError,
+#: so a new source must be classified by hand before it can enter the table.
+SOURCE_DEFINITION: dict[str, str] = {
+    "ACWF2013": "acwf_rural_0_17_one_or_both_parents",
+    "MCA2016": "mca_rural_under16_both_parents",
+    "MCA2016-prov": "mca_rural_under16_both_parents",
+    "MCA2018": "mca_rural_under16_both_parents",
+}
 
 UNITS = ["persons", "share_of_national_total"]
 

@@ -108,11 +108,10 @@ import pandas as pd
 from analysis.core.accounts import RowAccount
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
+from analysis.vocab.periods import OD_PERIOD_OF_YEAR
 from analysis.vocab.provinces import MAINLAND31, NATIONAL_ADCODE, name_of, try_adcode
 
-#: Census / survey year → migration period label (five years before → reference date).
-PERIODS: dict[int, str] = {2000: "1995–2000", 2005: "2000–2005", 2010: "2005–2010",
-                           2015: "2010–2015", 2020: "2015–2020"}
+# Census / survey year → O–D period label: analysis.vocab.periods.OD_PERIOD_OF_YEAR.
 
 #: Sampling fraction of each table (share of the population in the sample); see the docstring.
 SAMPLING_FRACTIONS: dict[int, float] = {2000: 0.095, 2005: 0.01325, 2010: 0.095, 2015: 0.0155,
@@ -455,8 +454,8 @@ def read_od_json(path: str | Path, year: int) -> ODTable:
 
 def read_od_table(path: str | Path, year: int) -> ODTable:
     """Parse the O–D table of ``year`` from ``path`` (``.xls``/``.xlsx`` or ``.json``)."""
-    if year not in PERIODS:
-        raise ValueError(f"no O–D table layout known for {year}; known: {sorted(PERIODS)}")
+    if year not in OD_PERIOD_OF_YEAR:
+        raise ValueError(f"no O–D table layout known for {year}; known: {sorted(OD_PERIOD_OF_YEAR)}")
     suffix = Path(path).suffix.lower()
     if suffix in (".xls", ".xlsx"):
         return read_od_xls(path, year)
@@ -526,7 +525,7 @@ def od_long(t: ODTable) -> pd.DataFrame:
     long = long[long["origin"] != long["destination"]]
     fraction = SAMPLING_FRACTIONS[t.year]
     out = pd.DataFrame({
-        "period": PERIODS[t.year],
+        "period": OD_PERIOD_OF_YEAR[t.year],
         "origin_adcode": long["origin"].astype("int64").to_numpy(),
         "destination_adcode": long["destination"].astype("int64").to_numpy(),
         "sample_count": long["sample_count"].astype("int64").to_numpy(),
@@ -549,7 +548,7 @@ def province_summary(t: ODTable) -> pd.DataFrame:
     out_s = flows.sum(axis=0).reindex(provinces).astype("int64")  # column sums: by origin
     in_s = flows.sum(axis=1).astype("int64")  # row sums: by destination
     fraction = SAMPLING_FRACTIONS[t.year]
-    df = pd.DataFrame({"period": PERIODS[t.year], "adcode": provinces.astype("int64")})
+    df = pd.DataFrame({"period": OD_PERIOD_OF_YEAR[t.year], "adcode": provinces.astype("int64")})
     df["out_sample_count"] = out_s.to_numpy()
     df["in_sample_count"] = in_s.to_numpy()
     df["net_sample_count"] = df["in_sample_count"] - df["out_sample_count"]
@@ -596,7 +595,7 @@ def add_yearend_rate(summary: pd.DataFrame, population: pd.DataFrame | None
     if pop.duplicated(["adcode", "year"]).any():
         raise DataError("population_yearend (table)", "duplicate (adcode, year) rows",
                         column="adcode, year")
-    year_of_period = {PERIODS[y]: POPULATION_YEAR[y] for y in PERIODS}
+    year_of_period = {OD_PERIOD_OF_YEAR[y]: POPULATION_YEAR[y] for y in OD_PERIOD_OF_YEAR}
     keys = pd.DataFrame({"adcode": out["adcode"].to_numpy(),
                          "year": out["period"].map(year_of_period).to_numpy()})
     denom = keys.merge(pop, on=["adcode", "year"], how="left")["population_persons"]

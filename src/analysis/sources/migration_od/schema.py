@@ -18,9 +18,8 @@ from analysis.vocab.columns import (
     share_column,
     text_column,
 )
+from analysis.vocab.periods import OD_PERIODS
 from analysis.vocab.provinces import MAINLAND31
-
-PERIODS = ["1995–2000", "2000–2005", "2005–2010", "2010–2015", "2015–2020"]
 
 SOURCES = ["nbs_migration_od/2000.xls", "nbs_migration_od/2005.json",
            "nbs_migration_od/2010.xls", "nbs_migration_od/2015.json",
@@ -40,7 +39,7 @@ SAMPLING_NOTE = (
 
 
 def _periods_complete(df: pd.DataFrame) -> bool:
-    return sorted(df["period"].unique()) == PERIODS
+    return sorted(df["period"].unique()) == list(OD_PERIODS)
 
 
 def _od_complete(df: pd.DataFrame) -> bool:
@@ -80,7 +79,7 @@ SCHEMAS = {
         {
             "period": text_column("five-year migration period: residence five years earlier "
                                   "(start) → residence at the census/survey date (end)",
-                                  isin=PERIODS),
+                                  isin=list(OD_PERIODS)),
             "origin_adcode": adcode_column("origin: province of usual residence five years "
                                            "earlier (五年前常住地)"),
             "destination_adcode": adcode_column("destination: province of residence at the "
@@ -118,7 +117,7 @@ SCHEMAS = {
     ),
     "migration_by_province": pa.DataFrameSchema(
         {
-            "period": text_column("five-year migration period", isin=PERIODS),
+            "period": text_column("five-year migration period", isin=list(OD_PERIODS)),
             "adcode": adcode_column(),
             "out_sample_count": count_column("out-migrants to the other 30 provinces (sample, "
                                              "aged 5+): column sum of the O–D table"),

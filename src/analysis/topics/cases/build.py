@@ -9,17 +9,18 @@ incidence; see :mod:`analysis.sources.cases.common`. Tables built (step ``derive
     mainland provinces for every combination that occurs. ``place_role`` is ``lost`` (where the
     child went missing) or ``current_or_found`` (where the adult searching lives now, or where
     the child was found). ``period`` is the five-period label of the year the child went missing
-    (:data:`PERIODS`): the sources cover different eras (uiuing: missing 1999–2021; wtt1002:
-    mostly 1970s–1990s; juvenilexi: 1933–2023), so decades keep cells populated while separating
-    eras; ``before 1980`` pools the sparse early years, ``2010–2023`` the recent ones, and
-    ``unknown`` holds records without a usable year (and the family-places table, which has no
-    dates).
+    (:data:`analysis.vocab.cases.CASE_PERIODS`): the sources cover different eras (uiuing:
+    missing 1999–2021; wtt1002: mostly 1970s–1990s; juvenilexi: 1933–2023), so decades keep
+    cells populated while separating eras; ``before 1980`` pools the sparse early years,
+    ``2010–2023`` the recent ones, and ``unknown`` holds records without a usable year (and the
+    family-places table, which has no dates).
 ``case_rates``
     one row per (measure, adcode): all periods pooled, postings per 100,000 children aged 0–14 of
     the 2020 census (bulletin) and of 2010 (prefecture census summed to provinces ×
-    NBS year-end 2010; an estimate, see ``census_city_province``). Measures are listed in
-    :data:`MEASURES`; sources are never pooled with each other, because they are different scrapes
-    of overlapping postings that cannot be deduplicated across id spaces.
+    NBS year-end 2010; an estimate, see ``census_city_province``). Measures are the entries of
+    the registry :mod:`analysis.vocab.measures`; sources are never pooled with each other,
+    because they are different scrapes of overlapping postings that cannot be deduplicated
+    across id spaces.
 ``case_flows``
     one row per (source, lost_adcode, destination_adcode) with ``flow_count``: reunion pairs of
     ``uiuing_success`` (lost → found) and ``wtt1002_data`` adults (lost → living now); flows within
@@ -49,64 +50,16 @@ import pandas as pd
 
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
+from analysis.vocab.cases import (
+    FAMILY_SOURCE,
+    FAMILY_TABLE,
+    RECORD_TABLES,
+    UNKNOWN_PERIOD,
+    age_group_of,
+    period_of,
+)
+from analysis.vocab.measures import MEASURES
 from analysis.vocab.provinces import MAINLAND31
-
-RECORD_TABLES = ("case_records_uiuing_missing", "case_records_uiuing_success",
-                 "case_records_wtt1002", "case_records_juvenilexi")
-FAMILY_TABLE = "case_places_wtt1002_family"
-FAMILY_SOURCE = "wtt1002_family"
-
-#: Periods of the year a child went missing: (label, first year, last year).
-PERIODS: tuple[tuple[str, int, int], ...] = (
-    ("before 1980", 1800, 1979), ("1980–1989", 1980, 1989), ("1990–1999", 1990, 1999),
-    ("2000–2009", 2000, 2009), ("2010–2023", 2010, 2023))
-UNKNOWN_PERIOD = "unknown"
-PERIOD_LABELS = (*(p[0] for p in PERIODS), UNKNOWN_PERIOD)
-PLACE_ROLES = ("lost", "current_or_found")
-#: Age groups of age at missing (completed years): label, lowest, highest.
-AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
-    ("under 1", 0, 0), ("1–2", 1, 2), ("3–5", 3, 5), ("6–11", 6, 11), ("12–17", 12, 17),
-    ("18 and over", 18, 200))
-UNKNOWN_AGE = "unknown"
-
-#: Rate measures: id → (source, side, place_role, description).
-MEASURES: dict[str, tuple[str, str, str, str]] = {
-    "lost_uiuing_missing": ("uiuing_missing", "lost", "lost",
-                            "families searching (家寻宝贝), children born 1999+, scraped 2021: "
-                            "where the child went missing"),
-    "lost_wtt1002_family": (FAMILY_SOURCE, "lost", "lost",
-                            "families searching (家寻宝贝), scraped 2016: where the child went "
-                            "missing (no dates)"),
-    "lost_wtt1002_data": ("wtt1002_data", "current", "lost",
-                          "adults searching for their birth family (宝贝寻家), registered 2016: "
-                          "where they went missing as children"),
-    "current_wtt1002_data": ("wtt1002_data", "current", "current_or_found",
-                             "adults searching for their birth family, registered 2016: where "
-                             "they live now"),
-    "lost_uiuing_success": ("uiuing_success", "found", "lost",
-                            "reunions (2021 scrape): where the child went missing"),
-    "found_uiuing_success": ("uiuing_success", "found", "current_or_found",
-                             "reunions (2021 scrape): where the child was found"),
-    "lost_juvenilexi": ("juvenilexi", "unknown", "lost",
-                        "postings registered 2023 (side not recorded): where the child went "
-                        "missing"),
-}
-
-
-def period_of(years: pd.Series) -> pd.Series:
-    """Period label of each missing year (``unknown`` for missing values)."""
-    out = pd.Series(UNKNOWN_PERIOD, index=years.index, dtype=object)
-    for label, lo, hi in PERIODS:
-        out[(years >= lo) & (years <= hi)] = label
-    return out
-
-
-def age_group_of(ages: pd.Series) -> pd.Series:
-    """Age-group label of each age at missing (``unknown`` for missing values)."""
-    out = pd.Series(UNKNOWN_AGE, index=ages.index, dtype=object)
-    for label, lo, hi in AGE_GROUPS:
-        out[(ages >= lo) & (ages <= hi)] = label
-    return out
 
 
 def _placed(records: pd.DataFrame, column: str, account: RowAccount, file: str
@@ -164,7 +117,8 @@ def case_rates(counts: pd.DataFrame, children_2020: pd.Series, children_2010: pd
     ``children_2020`` / ``children_2010``: persons aged 0–14 indexed by adcode.
     """
     rows = []
-    for measure, (source, side, role, _) in MEASURES.items():
+    for measure, m in MEASURES.items():
+        source, side, role = m.source, m.side, m.place_role
         sel = counts[(counts["source"] == source) & (counts["side"] == side)
                      & (counts["place_role"] == role)]
         if sel.empty:
@@ -274,9 +228,9 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     rates = case_rates(counts, c2020, c2010)
     rates_acc = RowAccount("case_rates")
     used = pd.Series(False, index=counts.index)
-    for source, side, role, _ in MEASURES.values():
-        used |= ((counts["source"] == source) & (counts["side"] == side)
-                 & (counts["place_role"] == role))
+    for m in MEASURES.values():
+        used |= ((counts["source"] == m.source) & (counts["side"] == m.side)
+                 & (counts["place_role"] == m.place_role))
     rates_acc.add_read("case_counts", len(counts))
     rates_acc.add_kept("case_counts", int(used.sum()))
     rates_acc.drop("case_counts", "in no rate measure", int((~used).sum()))

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.sources.cases.common import CATEGORIES, SEXES, SIDES
-from analysis.topics.cases.build import AGE_GROUPS, MEASURES, PERIOD_LABELS, PLACE_ROLES, UNKNOWN_AGE
+from analysis.vocab.cases import (
+    AGE_GROUP_LABELS,
+    ALL_CASE_TABLES,
+    CASE_COUNT_SOURCES,
+    CASE_PERIODS,
+    CATEGORIES,
+    FAMILY_SOURCE,
+    PERIOD_LABELS,
+    PLACE_ROLES,
+    RECORD_TABLES,
+    SEXES,
+    SIDES,
+    UNKNOWN_PERIOD,
+)
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
@@ -15,19 +27,15 @@ from analysis.vocab.columns import (
     share_column,
     text_column,
 )
+from analysis.vocab.measures import FLOW_SOURCES, MEASURES
+from analysis.vocab.wording import CASE_TABLE_CAVEAT as _CAVEAT
 
-_SOURCES = ["uiuing_missing", "uiuing_success", "wtt1002_data", "juvenilexi", "wtt1002_family"]
-_CAVEAT = ("Postings on a volunteer missing-child platform (Baby Come Home), not verified "
-           "abductions and not incidence: they depend on internet access, awareness and "
-           "volunteers, and on what each scraper reached. The place lost is not the child's "
-           "hukou province. Destinations are known only for children found or adults searching.")
-_RECORDS = ["case_records_uiuing_missing", "case_records_uiuing_success",
-            "case_records_wtt1002", "case_records_juvenilexi", "case_places_wtt1002_family"]
+_RECORDS = list(ALL_CASE_TABLES)
 
 
 def _source() -> pa.Column:
-    return text_column("scrape (short id; wtt1002_family = familyfindbaby_addr.xlsx places)",
-                       isin=_SOURCES)
+    return text_column(f"scrape (short id; {FAMILY_SOURCE} = familyfindbaby_addr.xlsx places)",
+                       isin=list(CASE_COUNT_SOURCES))
 
 
 SCHEMAS = {
@@ -50,15 +58,15 @@ SCHEMAS = {
         description="Case postings counted by source × side × place role × category × period × "
                     "province, zero-filled over the 31 provinces for every combination present.",
         metadata={"sources": _RECORDS,
-                  "notes": "Periods: before 1980, 1980–1989, 1990–1999, 2000–2009, 2010–2023 "
-                           "(year the child went missing), unknown (no usable year; all of "
-                           "wtt1002_family). Do not add sources together: they are overlapping "
-                           "scrapes. " + _CAVEAT},
+                  "notes": f"Periods: {', '.join(p[0] for p in CASE_PERIODS)} "
+                           f"(year the child went missing), {UNKNOWN_PERIOD} (no usable year; "
+                           f"all of {FAMILY_SOURCE}). Do not add sources together: they are "
+                           "overlapping scrapes. " + _CAVEAT},
     ),
     "case_rates": pa.DataFrameSchema(
         {
             "measure": text_column("rate measure: " + "; ".join(
-                f"{k} = {v[3]}" for k, v in MEASURES.items()), isin=list(MEASURES)),
+                f"{k} = {m.description}" for k, m in MEASURES.items()), isin=list(MEASURES)),
             "source": _source(),
             "side": text_column("side of the postings", isin=list(SIDES)),
             "place_role": text_column("lost or current_or_found", isin=list(PLACE_ROLES)),
@@ -88,7 +96,7 @@ SCHEMAS = {
         {
             "source": text_column("uiuing_success (reunions: lost → found) or wtt1002_data "
                                   "(adults: lost → living now)",
-                                  isin=["uiuing_success", "wtt1002_data"]),
+                                  isin=list(FLOW_SOURCES)),
             "lost_adcode": adcode_column("province where the child went missing"),
             "destination_adcode": adcode_column("province where found / living now"),
             "flow_count": count_column("records with this pair of provinces"),
@@ -109,13 +117,13 @@ SCHEMAS = {
             "category": text_column("type of loss", isin=list(CATEGORIES)),
             "sex": text_column("sex of the child", isin=list(SEXES)),
             "age_group": text_column("age when missing (completed years)",
-                                     isin=[a[0] for a in AGE_GROUPS] + [UNKNOWN_AGE]),
+                                     isin=list(AGE_GROUP_LABELS)),
             "postings_count": count_column("postings"),
         },
         strict=True, ordered=True,
         **one_row_per("source", "side", "category", "sex", "age_group"),
         description="Sex and age at missing of the postings by source, side and category.",
-        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
     ),
     "case_counts_by_period": pa.DataFrameSchema(
         {
@@ -150,7 +158,7 @@ SCHEMAS = {
         strict=True, ordered=True, **one_row_per("source", "missing_year"),
         description="Case postings per source and year the child went missing (one attribute: "
                     "published exact).",
-        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
     ),
     "case_category_counts": pa.DataFrameSchema(
         {
@@ -162,7 +170,7 @@ SCHEMAS = {
         strict=True, ordered=True, **one_row_per("source", "side", "category"),
         description="Case postings per source, side and type of loss (one attribute: "
                     "published exact).",
-        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
     ),
     "case_sex_counts": pa.DataFrameSchema(
         {
@@ -174,6 +182,6 @@ SCHEMAS = {
         strict=True, ordered=True, **one_row_per("source", "side", "sex"),
         description="Case postings per source, side and sex of the child (one attribute: "
                     "published exact).",
-        metadata={"sources": _RECORDS[:4], "notes": _CAVEAT},
+        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
     ),
 }

@@ -2,7 +2,8 @@
 
 Pure functions on the processed case tables. Every figure or table made from them must say that
 these are **postings on a volunteer missing-child platform, not verified abductions**
-(:data:`CAVEAT`).
+(:data:`CAVEAT`, worded in :mod:`analysis.vocab.wording`; source labels and table lists in
+:mod:`analysis.vocab.cases`).
 """
 
 from __future__ import annotations
@@ -12,26 +13,13 @@ import pandas as pd
 
 from analysis import tables
 from analysis.core.accounts import RowAccount
+from analysis.vocab import wording
+from analysis.vocab.cases import ALL_CASE_TABLES, SOURCE_LABELS
 
 #: One-line caveat for every caption that shows case records.
-CAVEAT = ("Postings on the volunteer platform Baby Come Home (宝贝回家), not verified abductions "
-          "or incidence")
+CAVEAT = wording.CAVEAT
 #: Source line of every case-record figure.
-SOURCE_LINE = ("Source: Baby Come Home postings as scraped by uiuing/Findbaby (2021), "
-               "wtt1002/FindBaby (2016) and Juvenile-XI/baobeihuijia_spider (2023); "
-               "Lost Generation analysis.")
-#: Per-posting tables: internal (``data/interim/``); notebooks read their row accounts only.
-RECORD_TABLES = ("case_records_uiuing_missing", "case_records_uiuing_success",
-                 "case_records_wtt1002", "case_records_juvenilexi")
-ALL_CASE_TABLES = (*RECORD_TABLES, "case_places_wtt1002_family")
-#: Display labels of the sources.
-SOURCE_LABELS = {
-    "uiuing_missing": "uiuing 2021: families searching (born 1999+)",
-    "uiuing_success": "uiuing 2021: reunions",
-    "wtt1002_data": "wtt1002 2016: adults searching",
-    "wtt1002_family": "wtt1002 2016: families searching (places only)",
-    "juvenilexi": "Juvenile-XI 2023: postings",
-}
+SOURCE_LINE = wording.CASE_SOURCE_LINE
 
 
 def accounts(names: tuple[str, ...] = ALL_CASE_TABLES) -> list[RowAccount]:

@@ -24,11 +24,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.topics.factcheck.schema import VERDICTS
 from analysis.vocab.provinces import to_adcode
-
-VERDICTS = ("supported", "partly supported", "not supported",
-            "cannot be tested with public data")
-POSTINGS = "postings on a volunteer platform, not incidence"
+from analysis.vocab.wording import POSTINGS_NOT_INCIDENCE as POSTINGS
 
 
 @dataclass

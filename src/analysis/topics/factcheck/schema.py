@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.topics.factcheck.evaluators import VERDICTS
 from analysis.vocab.columns import one_row_per, text_column
+from analysis.vocab.wording import FACT_CHECK_CAVEAT
+
+#: Verdicts of the fact-check (rules in :mod:`analysis.topics.factcheck.evaluators`).
+VERDICTS = ("supported", "partly supported", "not supported",
+            "cannot be tested with public data")
 
 SCHEMAS = {
     "fact_check": pa.DataFrameSchema(
@@ -32,7 +36,7 @@ SCHEMAS = {
         metadata={"sources": ["claims_to_check.csv", "case_counts", "case_flows", "case_rates",
                               "case_composition", "case_coverage_by_year", "census_hukou_province",
                               "census_city_province", "left_behind_children"],
-                  "notes": "Verdict rules in analysis.topics.factcheck.evaluators. Case records "
-                           "are postings on a volunteer platform, not incidence."},
+                  "notes": "Verdict rules in analysis.topics.factcheck.evaluators. "
+                           + FACT_CHECK_CAVEAT},
     ),
 }

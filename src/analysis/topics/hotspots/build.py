@@ -13,13 +13,14 @@ Tables built
     give the same links (checked here), so the statistics do not depend on the basemap.
 ``hotspot_local``
     one row per (measure, period, adcode): postings, children aged 0–14, raw and global
-    empirical-Bayes rates per 100,000 children, the small-count flag (< :data:`MIN_COUNT`
-    postings), the rank of the EB rate, local Moran (LISA) and Getis–Ord Gi* of the EB rate with
-    seeded permutation p-values (:data:`PERMUTATIONS`, :data:`~analysis.vocab.seeds.SEED`),
+    empirical-Bayes rates per 100,000 children, the small-count flag (fewer than
+    :data:`~analysis.vocab.settings.MIN_COUNT` postings), the rank of the EB rate, local Moran
+    (LISA) and Getis–Ord Gi* of the EB rate with seeded permutation p-values
+    (:data:`~analysis.vocab.settings.PERMUTATIONS`, :data:`~analysis.vocab.seeds.SEED`),
     Benjamini–Hochberg FDR-adjusted p-values and labels after FDR and unadjusted. Measures are
-    those of ``case_rates`` (:data:`analysis.topics.cases.build.MEASURES`) pooled over all periods
-    (``period = "all periods"``) and, for sources with years, by period
-    (:data:`PERIOD_PANELS`).
+    those of ``case_rates`` (the registry :mod:`analysis.vocab.measures`) pooled over all
+    periods (``period = "all periods"``) and, for sources with years, by period (each
+    measure's ``period_panels``).
 ``hotspot_global_moran``
     one row per (measure, period, rate kind): global Moran's I of the raw and of the EB rate.
 ``hotspot_source_destination``
@@ -32,7 +33,7 @@ Tables built
 
 The population at risk is a scale, not an incidence denominator: children aged 0–14 of the 2020
 census for the 2021/2023 scrapes (uiuing, Juvenile-XI), of 2010 (estimate) for the 2016 scrape
-(wtt1002), whose children went missing mostly before 2000 (:data:`CHILDREN_YEAR`).
+(wtt1002), whose children went missing mostly before 2000 (each measure's ``children_year``).
 """
 
 from __future__ import annotations
@@ -46,55 +47,18 @@ from analysis import geo
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
 from analysis.stats import hotspots
-from analysis.stats.hotspots import MIN_COUNT
-from analysis.topics.cases.build import MEASURES
 from analysis.topics.hotspots import compare
+from analysis.topics.hotspots.schema import ISLAND_LINK, QUEEN_LINK, RATE_KINDS
+from analysis.vocab import measures
+from analysis.vocab.measures import CHILDREN_YEAR, MEASURES, PAIRS, PERIOD_PANELS
+from analysis.vocab.periods import HOTSPOT_ALL_PERIODS as POOLED
 from analysis.vocab.provinces import MAINLAND31
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import ALPHA, MIN_COUNT, PERMUTATIONS
 
-POOLED = compare.POOLED
-#: Permutations of every test (seeded with :data:`analysis.vocab.seeds.SEED`).
-PERMUTATIONS = 9999
-#: Significance level and false-discovery rate of the local tests.
-ALPHA = 0.05
-#: Census year of the children aged 0–14 used as the scale of each measure.
-CHILDREN_YEAR: dict[str, int] = {m: (2010 if v[0].startswith("wtt1002") else 2020)
-                                 for m, v in MEASURES.items()}
-#: Period panels of the sources with years: measure → ((panel label, periods of case_counts)).
-#: uiuing_missing: the 1990s (42 postings) and unknown years are in the pooled rows only;
-#: wtt1002_data: 2000–2009 and 2010–2023 are joined (few postings).
-_WTT_PERIODS = (("before 1980", ("before 1980",)), ("1980–1989", ("1980–1989",)),
-                ("1990–1999", ("1990–1999",)), ("2000–2023", ("2000–2009", "2010–2023")))
-PERIOD_PANELS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "lost_uiuing_missing": (("2000–2009", ("2000–2009",)), ("2010–2023", ("2010–2023",))),
-    "lost_wtt1002_data": _WTT_PERIODS,
-    "current_wtt1002_data": _WTT_PERIODS,
-}
-RATE_KINDS = ("raw", "eb")
-#: Lost-side and destination-side measure of each flow source.
-PAIRS: dict[str, tuple[str, str]] = {"uiuing_success": ("lost_uiuing_success",
-                                                        "found_uiuing_success"),
-                                     "wtt1002_data": ("lost_wtt1002_data",
-                                                      "current_wtt1002_data")}
-#: Display labels of the measures: id → (English, Chinese).
-MEASURE_LABELS: dict[str, tuple[str, str]] = {
-    "lost_uiuing_missing": ("Families searching (2021 scrape): where the child went missing",
-                            "家寻宝贝（2021年抓取）：走失地"),
-    "lost_wtt1002_family": ("Families searching (2016 scrape): where the child went missing",
-                            "家寻宝贝（2016年抓取）：走失地"),
-    "lost_wtt1002_data": ("Adults searching (2016 scrape): where they went missing",
-                          "宝贝寻家（2016年抓取）：走失地"),
-    "current_wtt1002_data": ("Adults searching (2016 scrape): where they live now",
-                             "宝贝寻家（2016年抓取）：现居地"),
-    "lost_uiuing_success": ("Reunions (2021 scrape): where the child went missing",
-                            "团圆（2021年抓取）：走失地"),
-    "found_uiuing_success": ("Reunions (2021 scrape): where the child was found",
-                             "团圆（2021年抓取）：找到地"),
-    "lost_juvenilexi": ("Juvenile-XI postings (2023): where the child went missing",
-                        "Juvenile-XI（2023年）：走失地"),
-}
-QUEEN_LINK = "queen contiguity"
-ISLAND_LINK = f"island rule: {geo.ISLAND_K} nearest provinces by centroid distance"
+#: Display labels of the measures (a view of the registry; notebooks 03 and 04 and
+#: :mod:`analysis.hotspot_figures` read it here).
+MEASURE_LABELS = measures.MEASURE_LABELS
 
 
 # --- weights ---------------------------------------------------------------------------------
@@ -142,7 +106,8 @@ def measure_inputs(rates: pd.DataFrame, counts: pd.DataFrame, account: RowAccoun
     """
     parts = []
     account.add_read("case_rates", len(rates))
-    for measure, (source, side, role, _) in MEASURES.items():
+    for measure, m in MEASURES.items():
+        source, side, role = m.source, m.side, m.place_role
         r = rates[rates["measure"] == measure].sort_values("adcode")
         year = CHILDREN_YEAR[measure]
         parts.append(pd.DataFrame({
@@ -159,7 +124,8 @@ def measure_inputs(rates: pd.DataFrame, counts: pd.DataFrame, account: RowAccoun
     account.add_read("case_counts", len(counts))
     used = pd.Series(False, index=counts.index)
     for measure, panels in PERIOD_PANELS.items():
-        source, side, role, _ = MEASURES[measure]
+        m = MEASURES[measure]
+        source, side, role = m.source, m.side, m.place_role
         sel = counts[(counts["source"] == source) & (counts["side"] == side)
                      & (counts["place_role"] == role)]
         for label, periods in panels:

@@ -6,9 +6,10 @@ Two published studies:
 * **Xin & Cai** — "Child trafficking in China: Evidence from sentencing documents",
   *International Journal of Population Studies* 4(2), doi:10.18063/ijps.v4i2.817; all
   sentencing documents of 2014–2016 on China Judgements Online. They name four hotspot regions
-  (:data:`XIN_CAI_REGIONS`): the south-west supplies children; the centre, the east and the
-  south-east buy them (the south-east also sells boys). Written out here as a constant because
-  the article gives them in prose; row 88 of the curated table (grade A) holds the same list.
+  (:data:`analysis.vocab.studies.XIN_CAI_REGIONS`): the south-west supplies children; the
+  centre, the east and the south-east buy them (the south-east also sells boys). Written out as
+  a constant because the article gives them in prose; row 88 of the curated table (grade A)
+  holds the same list.
 * **Wang et al. 2018** — Wang Z., Wei L., Peng S. et al., "Child-trafficking networks of illegal
   adoption in China", *Nature Sustainability* 1:254–260; 22,531 province-level Baby Come Home
   records: 58.2 % of trafficking within one province; eight provinces (Henan, Jiangsu,
@@ -18,7 +19,8 @@ Two published studies:
   Read from ``data/raw/manual/published_figures_with_quotes.csv`` (rows 89–93, grade B: the
   figures were read in a press summary of the paper, not in the paper) by :func:`read_published`.
 
-Both papers are cited by their DOI (:data:`XIN_CAI_DOI`, :data:`WANG_DOI`): :func:`read_published`
+Both papers are cited by their DOI (:data:`~analysis.vocab.studies.XIN_CAI_DOI`,
+:data:`~analysis.vocab.studies.WANG_DOI`): :func:`read_published`
 checks that the curated rows' ``original_url`` is that DOI link and never carries the copy the
 figures were read from (``read_via_url``).
 
@@ -46,37 +48,25 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import DataError
-from analysis.sources.citations import CITATION_COLUMNS, check_hosts, citation, doi_url, is_context_only
+from analysis.vocab.citations import CITATION_COLUMNS, check_hosts, citation, doi_url, is_context_only
+from analysis.vocab.measures import FLOW_SOURCES, PAIRS
+from analysis.vocab.periods import HOTSPOT_ALL_PERIODS as POOLED
 from analysis.vocab.provinces import MAINLAND31, display_names, to_adcodes
+from analysis.vocab.studies import (
+    BOTH,
+    BUYER,
+    FLOW_SCOPES,
+    NO_REGION,
+    SUPPLIER,
+    WANG_CITATION,
+    WANG_DOI,
+    WANG_STUDY,
+    XIN_CAI_CITATION,
+    XIN_CAI_DOI,
+    XIN_CAI_REGIONS,
+)
 
-#: DOI of Xin & Cai (International Journal of Population Studies 4(2)).
-XIN_CAI_DOI = "10.18063/ijps.v4i2.817"
-#: DOI of Wang et al. 2018 (Nature Sustainability 1:254–260).
-WANG_DOI = "10.1038/s41893-018-0065-5"
-#: Citation of Xin & Cai.
-XIN_CAI_CITATION = ("Xin & Cai, 'Child trafficking in China: Evidence from sentencing documents', "
-                    f"International Journal of Population Studies 4(2), doi:{XIN_CAI_DOI} "
-                    "(sentencing documents 2014–2016)")
-#: Citation of Wang et al. 2018.
-WANG_CITATION = ("Wang, Wei, Peng et al. 2018, 'Child-trafficking networks of illegal adoption in "
-                 f"China', Nature Sustainability 1:254–260, doi:{WANG_DOI} (Baby Come Home "
-                 "records; figures as reported by a press summary of the paper, grade B)")
-
-#: Roles Xin & Cai give the regions.
-SUPPLIER, BUYER, BOTH = ("supplier", "destination (buyers)",
-                         "destination (buyers of boys and girls) and supplier of boys")
-#: Xin & Cai's four hotspot regions: region → (role, provinces by adcode).
-XIN_CAI_REGIONS: dict[str, tuple[str, tuple[int, ...]]] = {
-    "central": (BUYER, (370000, 410000, 130000)),      # Shandong, Henan, Hebei
-    "east": (BUYER, (320000, 330000)),                  # Jiangsu, Zhejiang
-    "southeast": (BOTH, (440000, 350000)),              # Guangdong, Fujian
-    "southwest": (SUPPLIER, (510000, 520000, 530000)),  # Sichuan, Guizhou, Yunnan
-}
-NO_REGION = "none"
-
-#: Sources of ``case_flows`` compared (both have a lost and a destination province).
-FLOW_SOURCES = ("uiuing_success", "wtt1002_data")
-FLOW_SCOPES = ("inter-provincial", "all")
+#: Number of provinces in Wang et al.'s lists (and in our own top lists beside them).
 TOP_N = 8
 
 #: Columns read from the curated table (its ``source_url`` is the copy read for some rows and is
@@ -278,7 +268,7 @@ def flow_comparison(flows: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
         raise ValueError("the eight provinces of the out and in shares differ in the curated "
                          "table; the comparison assumes the same eight")
     importers = published_provinces(published, "wang_net_importers")
-    study = "Wang et al. 2018"
+    study = WANG_STUDY
     wang = published[published["figure"].str.startswith("wang_")]
     cites = sorted(set(zip(wang["citation_url"], wang["citation_status"], strict=True)))
     if len(cites) != 1:
@@ -363,17 +353,13 @@ def hotspot_comparison(local: pd.DataFrame, flows: pd.DataFrame, published: pd.D
     ``within_flow_count``, ``net_inflow_count``, ``net_importer``) and
     ``agrees_net_importer`` (ours = Wang et al.'s).
     """
-    from analysis.topics.cases.build import MEASURES
-
     named8 = set(published_provinces(published, "wang_named8_out"))
     importers = set(published_provinces(published, "wang_net_importers"))
     xc = xin_cai_frame()
     pooled = local[local["period"] == POOLED]
     parts = []
     for source in FLOW_SOURCES:
-        lost_m = next(m for m, v in MEASURES.items() if v[0] == source and v[2] == "lost")
-        dest_m = next(m for m, v in MEASURES.items()
-                      if v[0] == source and v[2] == "current_or_found")
+        lost_m, dest_m = PAIRS[source]
         frame = xc.copy()
         frame.insert(0, "source", source)
         frame["wang_named8"] = frame["adcode"].isin(named8)
@@ -393,10 +379,6 @@ def hotspot_comparison(local: pd.DataFrame, flows: pd.DataFrame, published: pd.D
         frame["agrees_net_importer"] = frame["net_importer"] == frame["wang_net_importer"]
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
-
-
-#: Period label of the rows pooled over all periods (shared with ``analysis.topics.hotspots.build``).
-POOLED = "all periods"
 
 __all__ = ["BOTH", "BUYER", "FLOW_SCOPES", "FLOW_SOURCES", "NO_REGION", "POOLED", "SUPPLIER",
            "WANG_CITATION", "WANG_DOI", "XIN_CAI_CITATION", "XIN_CAI_DOI", "XIN_CAI_REGIONS",

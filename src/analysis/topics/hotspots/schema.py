@@ -5,27 +5,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.sources.citations import STATUSES, doi_url
-from analysis.stats.hotspots import CLUSTER_LABELS, COLD_SPOT, HOT_SPOT, MIN_COUNT, NOT_SIGNIFICANT
-from analysis.topics.cases.build import MEASURES, PLACE_ROLES
-from analysis.topics.hotspots.build import (
-    ALPHA,
-    CHILDREN_YEAR,
-    ISLAND_LINK,
-    PERIOD_PANELS,
-    PERMUTATIONS,
-    POOLED,
-    QUEEN_LINK,
-    RATE_KINDS,
-)
-from analysis.topics.hotspots.compare import (
-    FLOW_SCOPES,
-    FLOW_SOURCES,
-    NO_REGION,
-    WANG_DOI,
-    XIN_CAI_DOI,
-    XIN_CAI_REGIONS,
-)
+from analysis.vocab.cases import PLACE_ROLES
+from analysis.vocab.citations import STATUSES, doi_url
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
@@ -34,11 +15,36 @@ from analysis.vocab.columns import (
     rate_column,
     text_column,
 )
+from analysis.vocab.measures import CHILDREN_YEAR, FLOW_SOURCES, MEASURES, PERIOD_PANELS
+from analysis.vocab.periods import HOTSPOT_ALL_PERIODS as POOLED
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import (
+    ALPHA,
+    CLUSTER_LABELS,
+    COLD_SPOT,
+    HOT_SPOT,
+    ISLAND_K,
+    MIN_COUNT,
+    NOT_SIGNIFICANT,
+    PERMUTATIONS,
+    QUADRANTS,
+)
+from analysis.vocab.studies import (
+    FLOW_SCOPES,
+    NO_REGION,
+    WANG_DOI,
+    WANG_STUDY,
+    XIN_CAI_DOI,
+    XIN_CAI_REGIONS,
+)
+from analysis.vocab.wording import HOTSPOT_TABLE_CAVEAT as _CAVEAT
 
-_CAVEAT = ("Postings on a volunteer missing-child platform (Baby Come Home), not verified "
-           "abductions and not incidence. Destinations are known only for children who were "
-           "found or adults who are searching.")
+#: Rates tested and mapped: the raw postings rate and its empirical-Bayes smoothed version.
+RATE_KINDS = ("raw", "eb")
+#: ``rule`` of a ``hotspot_neighbours`` link: a shared boundary, or the island rule.
+QUEEN_LINK = "queen contiguity"
+ISLAND_LINK = f"island rule: {ISLAND_K} nearest provinces by centroid distance"
+
 _PERIODS = [POOLED, *sorted({p for panels in PERIOD_PANELS.values() for p, _ in panels})]
 _LISA = [*CLUSTER_LABELS.values(), NOT_SIGNIFICANT]
 _GI = [HOT_SPOT, COLD_SPOT, NOT_SIGNIFICANT]
@@ -105,9 +111,9 @@ SCHEMAS = {
         {
             "measure": _measure(),
             "period": _period(),
-            "source": text_column("scrape", isin=sorted({v[0] for v in MEASURES.values()})),
+            "source": text_column("scrape", isin=sorted({m.source for m in MEASURES.values()})),
             "side": text_column("side of the postings",
-                                isin=sorted({v[1] for v in MEASURES.values()})),
+                                isin=sorted({m.side for m in MEASURES.values()})),
             "place_role": text_column("lost or current_or_found", isin=list(PLACE_ROLES)),
             "adcode": adcode_column(),
             "postings_count": count_column("postings with this place"),
@@ -128,11 +134,11 @@ SCHEMAS = {
                                  "standard deviations"),
             "lisa_local_i": _float("local Moran's I_i", "unitless"),
             "lisa_quadrant": text_column("Moran scatterplot quadrant",
-                                         isin=["HH", "LH", "LL", "HL"]),
+                                         isin=list(QUADRANTS.values())),
             "lisa_p_sim": _p("folded conditional-permutation pseudo p-value of I_i"),
             "lisa_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of I_i"),
             "lisa_cluster": text_column("LISA cluster after FDR control", isin=_LISA),
-            "lisa_cluster_unadjusted": text_column("LISA cluster at p_sim ≤ 0.05 without "
+            "lisa_cluster_unadjusted": text_column(f"LISA cluster at p_sim ≤ {ALPHA} without "
                                                    "multiple-test control", isin=_LISA),
             "gi_g": _float("Getis–Ord G_i* (share of the total in the neighbourhood)",
                            "share (0-1)", ge=0, le=1),
@@ -142,7 +148,7 @@ SCHEMAS = {
             "gi_p_sim": _p("folded conditional-permutation pseudo p-value of G_i*"),
             "gi_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of G_i* (from p_sim)"),
             "gi_label": text_column("hot / cold spot after FDR control", isin=_GI),
-            "gi_label_unadjusted": text_column("hot / cold spot at p_sim ≤ 0.05 without "
+            "gi_label_unadjusted": text_column(f"hot / cold spot at p_sim ≤ {ALPHA} without "
                                                "multiple-test control", isin=_GI),
         },
         strict=True, ordered=True, **one_row_per("measure", "period", "adcode"),
@@ -150,7 +156,7 @@ SCHEMAS = {
                     "measure × period × province.",
         metadata={"sources": ["case_rates", "case_counts", "census2020_province",
                               "census_city_province", "hotspot_neighbours"],
-                  "notes": "Pooled rows (period 'all periods') for every measure; period rows "
+                  "notes": f"Pooled rows (period '{POOLED}') for every measure; period rows "
                            "for lost_uiuing_missing (2000–2009, 2010–2023) and the wtt1002 "
                            "adults (before 1980, 1980s, 1990s, 2000–2023). Children: 2020 "
                            "census for uiuing and Juvenile-XI, 2010 estimate for wtt1002. "
@@ -244,14 +250,14 @@ SCHEMAS = {
         metadata={"sources": ["published_figures_with_quotes.csv", "hotspot_local",
                               "case_flows"],
                   "notes": f"Xin & Cai, IJPS 4(2), doi:{XIN_CAI_DOI} (sentencing "
-                           "documents 2014–2016): regions as a constant in analysis.topics.hotspots.compare. "
+                           "documents 2014–2016): regions as a constant in analysis.vocab.studies. "
                            f"Wang et al. 2018, Nature Sustainability 1:254–260, doi:{WANG_DOI} "
                            "(grade B: figures read in a press summary of the paper). "
                            + _CAVEAT},
     ),
     "published_flow_comparison": pa.DataFrameSchema(
         {
-            "study": text_column("published study", isin=["Wang et al. 2018"]),
+            "study": text_column("published study", isin=[WANG_STUDY]),
             "measure": text_column("measure", isin=[
                 "records_count", "within_province_share", "named8_out_share",
                 "named8_in_share", "top8_out_share", "top8_in_share",

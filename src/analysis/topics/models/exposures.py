@@ -28,6 +28,10 @@ Exposures
   (2010 complete; 2020 missing for Xinjiang), mean years of schooling aged 15+ (2010, 2020),
   sex ratio of residents (2020), population 2020 (to name the largest provinces).
 
+Defined with the schema (:mod:`analysis.topics.models.schema`) and re-exported here:
+:data:`RATE_BASIS`, :data:`LARGEST_N` and the column names :func:`out_column` / :func:`in_column`;
+the O–D periods are :data:`analysis.vocab.periods.OD_PERIODS`.
+
 Standardisation: :func:`exposure_sd` / :func:`standardise` use the sample SD (ddof = 1) over
 **all 31 provinces**, so "per SD" means the same thing in every specification, including the
 leave-one-out and leave-largest-out fits.
@@ -40,23 +44,11 @@ import pandas as pd
 
 from analysis.core.accounts import RowAccount
 from analysis.sources.left_behind.clean import figures_for
+from analysis.topics.models.schema import LARGEST_N, RATE_BASIS, in_column, out_column
+from analysis.vocab.periods import OD_PERIODS, od_period_key
 from analysis.vocab.provinces import MAINLAND31
 
 TABLE = "province_exposures"
-
-#: The five O–D periods, oldest first.
-OD_PERIODS: tuple[str, ...] = ("1995–2000", "2000–2005", "2005–2010", "2010–2015", "2015–2020")
-
-#: Basis of the migration rates per period.
-RATE_BASIS: dict[str, str] = {
-    "1995–2000": "rough expansion: migrants (sample ÷ 0.095, aged 5+) per 1,000 year-end 2000 "
-                 "residents (all ages); the 1995–2000 table counts movers only",
-    **{p: "inside the table: migrants aged 5+ per 1,000 sample persons at risk (out) or "
-          "resident (in)" for p in OD_PERIODS[1:]},
-}
-
-#: Number of most populous provinces (2020 census) left out in the "without the largest" runs.
-LARGEST_N = 3
 
 #: Left-behind columns: column → (definition_id, source_ids, reference year).
 LEFT_BEHIND: dict[str, tuple[str, tuple[str, ...], int]] = {
@@ -70,21 +62,8 @@ INPUT_TABLES = ("migration_by_province", "census_hukou_province", "census_city_p
                 "census2020_province", "left_behind_children", "population_yearend")
 
 
-def period_key(period: str) -> str:
-    """``'2005–2010'`` → ``'2005_2010'`` (for column names)."""
-    if period not in OD_PERIODS:
-        raise ValueError(f"unknown O–D period {period!r}; known: {OD_PERIODS}")
-    return period.replace("–", "_")
-
-
-def out_column(period: str) -> str:
-    """Column of the out-migration rate of an O–D period."""
-    return f"out_migration_{period_key(period)}_per_1000"
-
-
-def in_column(period: str) -> str:
-    """Column of the in-migration rate of an O–D period."""
-    return f"in_migration_{period_key(period)}_per_1000"
+#: ``'2005–2010'`` → ``'2005_2010'`` (for column names).
+period_key = od_period_key
 
 
 def _one_per_province(frame: pd.DataFrame, what: str) -> pd.DataFrame:

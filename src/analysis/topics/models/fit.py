@@ -74,76 +74,37 @@ from libpysal.weights import W
 from scipy import stats
 
 from analysis.stats.hotspots import global_moran
-from analysis.topics.cases.build import MEASURES
 from analysis.topics.models.exposures import exposure_sd, in_column, largest_provinces, out_column
+from analysis.topics.models.schema import (
+    COVARIATES,
+    LOG_RATE_ADD,
+    MAIN_SPECIFICATION,
+    MIN_PERIOD_POSTINGS,
+    MODEL_KINDS,
+    SIDE_EXPOSURES,
+)
+from analysis.vocab.measures import MEASURE_OD_PERIOD, MEASURES, PERIOD_MEASURES, model_side
+from analysis.vocab.periods import CASE_PERIOD_OD, MODEL_ALL_PERIODS
 from analysis.vocab.provinces import MAINLAND31
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import MORAN_PERMUTATIONS
 
-#: Model kinds: id → description.
-MODEL_KINDS: dict[str, str] = {
-    "poisson_hc1": "Poisson GLM, offset log(children 0–14), HC1 robust errors",
-    "negbin2": "negative binomial NB2 (ML α), offset log(children 0–14), model-based errors",
-    "ols_log_rate": "OLS on log((postings+0.5)/children ×1e5) (spreg.OLS)",
-    "ml_lag_log_rate": "ML spatial lag on log((postings+0.5)/children ×1e5) (spreg.ML_Lag)",
-    "ml_error_log_rate": "ML spatial error on log((postings+0.5)/children ×1e5) (spreg.ML_Error)",
-}
+# The models' vocabulary is defined with their schema (analysis.topics.models.schema:
+# MODEL_KINDS, SIDE_EXPOSURES, COVARIATES, MIN_PERIOD_POSTINGS, LOG_RATE_ADD), per measure in
+# the registry (analysis.vocab.measures: MEASURE_OD_PERIOD, PERIOD_MEASURES) and per case period
+# in analysis.vocab.periods (CASE_PERIOD_OD); MORAN_PERMUTATIONS in analysis.vocab.settings.
 COUNT_KINDS = ("poisson_hc1", "negbin2")
 SPATIAL_KINDS = ("ols_log_rate", "ml_lag_log_rate", "ml_error_log_rate")
-
-#: Exposures per side; the first is the side's main exposure.
-SIDE_EXPOSURES: dict[str, tuple[str, ...]] = {
-    "missing": ("out_migration", "other_province_hukou_2010", "other_province_hukou_2020"),
-    "found_current": ("in_migration", "other_province_hukou_2010", "other_province_hukou_2020"),
-}
-#: Covariate sets per side: id → exposure-table columns.
-COVARIATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "missing": {"none": (),
-                "adjusted": ("urban_2010_share", "schooling_years_15plus_2010")},
-    "found_current": {"none": (),
-                      "adjusted": ("urban_2010_share", "schooling_years_15plus_2010",
-                                   "sex_ratio_2020_males_per_100_females")},
-}
-
-#: Pooled measure → (O–D period of its exposure, period matched?, why).
-MEASURE_OD_PERIOD: dict[str, tuple[str, bool, str]] = {
-    "lost_uiuing_missing": ("2005–2010", True, "children missing 1999–2021 (45 % in 2000–2009, "
-                            "53 % in 2010–2021): the central O–D period"),
-    "lost_wtt1002_family": ("2005–2010", False, "no dates (2016 scrape): default period"),
-    "lost_wtt1002_data": ("1995–2000", False, "missing mostly before 2000: 1995–2000 is the "
-                          "earliest O–D table"),
-    "current_wtt1002_data": ("2010–2015", True, "where the adults lived when they registered "
-                             "(2016)"),
-    "lost_uiuing_success": ("2005–2010", False, "no dates (2021 scrape): default period"),
-    "found_uiuing_success": ("2005–2010", False, "no dates (2021 scrape): default period"),
-    "lost_juvenilexi": ("1995–2000", False, "missing mostly 1980–1999: earliest O–D table"),
-}
-#: Case period (year the child went missing) → (O–D period, matched?): the O–D period whose
-#: midpoint is nearest to the case period's; before 1990 no O–D table exists (not matched).
-CASE_PERIOD_OD: dict[str, tuple[str, bool]] = {
-    "before 1980": ("1995–2000", False), "1980–1989": ("1995–2000", False),
-    "1990–1999": ("1995–2000", True), "2000–2009": ("2000–2005", True),
-    "2010–2023": ("2015–2020", True),
-}
-#: Case periods are modelled only when the measure has at least this many postings in them.
-MIN_PERIOD_POSTINGS = 100
-#: Measures modelled period by period (dated, missing side; the current side's period is the
-#: year of loss, not of the place, so it is not matched to an O–D period).
-PERIOD_MEASURES = ("lost_uiuing_missing", "lost_wtt1002_data", "lost_juvenilexi")
-
-#: Permutations of the residual Moran's I (a diagnostic: 999 gives p to 0.001; the normal-
-#: approximation p is reported too).
-MORAN_PERMUTATIONS = 999
-#: Continuity correction of the log rates.
-LOG_RATE_ADD = 0.5
+if set(COUNT_KINDS) | set(SPATIAL_KINDS) != set(MODEL_KINDS):  # pragma: no cover - edit guard
+    raise RuntimeError("every model kind must be a count or a spatial kind")
 
 Z975 = float(stats.norm.ppf(0.975))
 
 
 def side_of(measure: str) -> str:
-    """``missing`` for ``lost_*`` measures, ``found_current`` for the others."""
-    if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}")
-    return "missing" if measure.startswith("lost_") else "found_current"
+    """``missing`` for a measure of where children went missing (``lost_*``), ``found_current``
+    for the others; ``ValueError`` for an unknown measure."""
+    return model_side(measure)
 
 
 @dataclass(frozen=True)
@@ -155,9 +116,21 @@ class Spec:
     covariates: str
     kind: str
     group: str = "core"
-    period: str = "pooled"
+    period: str = MODEL_ALL_PERIODS
     offset_year: int = 2020
     sample: str = "all"
+
+    @classmethod
+    def from_id(cls, spec_id: str) -> Spec:
+        """The specification of a ``specification`` id (the inverse of :attr:`spec_id`);
+        ``ValueError`` if the id does not have its eight fields."""
+        fields = spec_id.split("|")
+        if len(fields) != 8 or not fields[7].startswith("offset"):
+            raise ValueError(f"not a specification id: {spec_id!r} (expected group|kind|"
+                             "outcome|exposure|covariates|sample|period|offset<year>)")
+        group, kind, outcome, exposure, covariates, sample, period, offset = fields
+        return cls(outcome, exposure, covariates, kind, group, period,
+                   int(offset.removeprefix("offset")), sample)
 
     @property
     def side(self) -> str:
@@ -171,7 +144,7 @@ class Spec:
     @property
     def od_period(self) -> tuple[str, bool]:
         """(O–D period of the exposure, matched to the outcome?)."""
-        if self.period == "pooled":
+        if self.period == MODEL_ALL_PERIODS:
             p, matched, _ = MEASURE_OD_PERIOD[self.outcome]
             return p, matched
         return CASE_PERIOD_OD[self.period]
@@ -190,9 +163,11 @@ class Spec:
         return COVARIATES[self.side][self.covariates]
 
 
-#: The headline specification, fixed in advance: NB2 of families' postings of children missing
-#: 1999–2021 against out-migration 2005–2010, adjusted for urban share and schooling.
-MAIN_SPEC = Spec("lost_uiuing_missing", "out_migration", "adjusted", "negbin2")
+#: The headline specification, fixed in advance (its id is published with the model tables:
+#: :data:`analysis.topics.models.schema.MAIN_SPECIFICATION`): NB2 of families' postings of
+#: children missing 1999–2021 against out-migration 2005–2010, adjusted for urban share and
+#: schooling.
+MAIN_SPEC = Spec.from_id(MAIN_SPECIFICATION)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -225,13 +200,13 @@ class Design:
 
 def outcome_counts(spec: Spec, rates: pd.DataFrame, counts: pd.DataFrame) -> pd.Series:
     """Postings per province (31, by adcode) of the spec's measure and period."""
-    if spec.period == "pooled":
+    if spec.period == MODEL_ALL_PERIODS:
         r = rates[rates["measure"] == spec.outcome]
         s = r.set_index("adcode")["postings_count"]
     else:
-        source, side, role, _ = MEASURES[spec.outcome]
-        c = counts[(counts["source"] == source) & (counts["side"] == side)
-                   & (counts["place_role"] == role) & (counts["period"] == spec.period)]
+        m = MEASURES[spec.outcome]
+        c = counts[(counts["source"] == m.source) & (counts["side"] == m.side)
+                   & (counts["place_role"] == m.place_role) & (counts["period"] == spec.period)]
         s = c.groupby("adcode")["postings_count"].sum()
     s = s.reindex(list(MAINLAND31), fill_value=0).astype("int64")
     if len(s) != 31:
@@ -544,9 +519,9 @@ def specifications(counts: pd.DataFrame) -> list[Spec]:
                 specs.append(Spec(measure, main, cov, kind, "without_largest",
                                   sample="without_largest"))
     for measure in PERIOD_MEASURES:
-        source, side, role, _ = MEASURES[measure]
-        c = counts[(counts["source"] == source) & (counts["side"] == side)
-                   & (counts["place_role"] == role)]
+        m = MEASURES[measure]
+        c = counts[(counts["source"] == m.source) & (counts["side"] == m.side)
+                   & (counts["place_role"] == m.place_role)]
         totals = c.groupby("period")["postings_count"].sum()
         for period in CASE_PERIOD_OD:
             if totals.get(period, 0) < MIN_PERIOD_POSTINGS:

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.topics.cases.build import MEASURES, PERIOD_LABELS
-from analysis.topics.models.exposures import LARGEST_N, OD_PERIODS, RATE_BASIS, in_column, out_column
-from analysis.topics.models.fit import (
-    CASE_PERIOD_OD,
-    COVARIATES,
-    LOG_RATE_ADD,
-    MAIN_SPEC,
-    MEASURE_OD_PERIOD,
-    MIN_PERIOD_POSTINGS,
-    MODEL_KINDS,
-    MORAN_PERMUTATIONS,
-    SIDE_EXPOSURES,
-)
+from analysis.vocab.cases import PERIOD_LABELS
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
@@ -25,19 +13,78 @@ from analysis.vocab.columns import (
     share_column,
     text_column,
 )
+from analysis.vocab.measures import MEASURE_OD_PERIOD, MEASURES, MODEL_SIDES
+from analysis.vocab.periods import CASE_PERIOD_OD, MODEL_ALL_PERIODS, OD_PERIODS, od_period_key
+from analysis.vocab.settings import MORAN_PERMUTATIONS
+from analysis.vocab.wording import MODEL_TABLE_CAVEAT as _CAVEAT
+
+# --- the models' vocabulary (used by exposures, fit and views of this room) ------------------
+
+#: Model kinds: id → description.
+MODEL_KINDS: dict[str, str] = {
+    "poisson_hc1": "Poisson GLM, offset log(children 0–14), HC1 robust errors",
+    "negbin2": "negative binomial NB2 (ML α), offset log(children 0–14), model-based errors",
+    "ols_log_rate": "OLS on log((postings+0.5)/children ×1e5) (spreg.OLS)",
+    "ml_lag_log_rate": "ML spatial lag on log((postings+0.5)/children ×1e5) (spreg.ML_Lag)",
+    "ml_error_log_rate": "ML spatial error on log((postings+0.5)/children ×1e5) (spreg.ML_Error)",
+}
+#: Exposures per model side; the first is the side's main exposure.
+SIDE_EXPOSURES: dict[str, tuple[str, ...]] = {
+    "missing": ("out_migration", "other_province_hukou_2010", "other_province_hukou_2020"),
+    "found_current": ("in_migration", "other_province_hukou_2010", "other_province_hukou_2020"),
+}
+#: Covariate sets per side: id → exposure-table columns.
+COVARIATES: dict[str, dict[str, tuple[str, ...]]] = {
+    "missing": {"none": (),
+                "adjusted": ("urban_2010_share", "schooling_years_15plus_2010")},
+    "found_current": {"none": (),
+                      "adjusted": ("urban_2010_share", "schooling_years_15plus_2010",
+                                   "sex_ratio_2020_males_per_100_females")},
+}
+#: Case periods are modelled only when the measure has at least this many postings in them.
+MIN_PERIOD_POSTINGS = 100
+#: Continuity correction of the log rates.
+LOG_RATE_ADD = 0.5
+#: The headline specification, fixed in advance (its ``specification`` id: group|kind|outcome|
+#: exposure|covariates|sample|period|offset year): NB2 of families' postings of children missing
+#: 1999–2021 against out-migration 2005–2010, adjusted for urban share and schooling.
+MAIN_SPECIFICATION = ("core|negbin2|lost_uiuing_missing|out_migration|adjusted|all|"
+                      f"{MODEL_ALL_PERIODS}|offset2020")
+#: Number of most populous provinces (2020 census) left out in the "without the largest" runs.
+LARGEST_N = 3
+#: Basis of the migration rates per O–D period.
+RATE_BASIS: dict[str, str] = {
+    "1995–2000": "rough expansion: migrants (sample ÷ 0.095, aged 5+) per 1,000 year-end 2000 "
+                 "residents (all ages); the 1995–2000 table counts movers only",
+    **{p: "inside the table: migrants aged 5+ per 1,000 sample persons at risk (out) or "
+          "resident (in)" for p in OD_PERIODS[1:]},
+}
+
+
+def out_column(period: str) -> str:
+    """Column of ``province_exposures`` holding the out-migration rate of an O–D period."""
+    return f"out_migration_{od_period_key(period)}_per_1000"
+
+
+def in_column(period: str) -> str:
+    """Column of ``province_exposures`` holding the in-migration rate of an O–D period."""
+    return f"in_migration_{od_period_key(period)}_per_1000"
+
+
+if set(SIDE_EXPOSURES) != set(MODEL_SIDES) or set(COVARIATES) != set(MODEL_SIDES):  # pragma: no cover
+    raise RuntimeError("SIDE_EXPOSURES and COVARIATES must have one entry per model side")
+
+# --- schemas ---------------------------------------------------------------------------------
 
 _GROUPS = ["core", "offset_2010", "without_largest", "by_period", "spatial"]
 _EXPOSURE_IDS = sorted({e for v in SIDE_EXPOSURES.values() for e in v})
 _COV_IDS = sorted({c for v in COVARIATES.values() for c in v})
 _COV_COLUMNS = sorted({c for v in COVARIATES.values() for cs in v.values() for c in cs})
-_PERIODS = ["pooled", *PERIOD_LABELS]
+_PERIODS = [MODEL_ALL_PERIODS, *PERIOD_LABELS]
 _TERMS = ["const", *_EXPOSURE_IDS, *_COV_COLUMNS, "alpha", "rho", "lambda"]
 _INPUTS = ["migration_by_province", "census_hukou_province", "census_city_province",
            "census2020_province", "left_behind_children", "population_yearend"]
 _MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts", "boundaries_ocha"]
-_CAVEAT = ("Ecological associations across 31 provinces, not effects on children; outcomes are "
-           "postings on a volunteer platform (not incidence); the place lost is not the hukou "
-           "province. Every specification is reported; none was selected by its p-value.")
 
 
 def _float(description: str, unit: str, *, nullable: bool = False,
@@ -72,7 +119,7 @@ def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
         "outcome_measure": text_column("case_rates measure modelled (postings per province)",
                                        isin=list(MEASURES)),
         "side": text_column("missing (lost_* measures) or found_current",
-                            isin=list(SIDE_EXPOSURES)),
+                            isin=list(MODEL_SIDES)),
         "period": text_column("case period of the postings (year missing) or pooled",
                               isin=_PERIODS),
         "sample": text_column("all (31 provinces) or without_largest",
@@ -102,7 +149,7 @@ _SPEC_NOTES = (
     + ". Case period → O–D period: " + "; ".join(
         f"{k}: {v[0]}{'' if v[1] else ' (not matched)'}" for k, v in CASE_PERIOD_OD.items())
     + f"; periods with fewer than {MIN_PERIOD_POSTINGS} postings are not modelled. Headline "
-    f"specification (is_main): {MAIN_SPEC.spec_id}. Regressors are z-scored with the mean and "
+    f"specification (is_main): {MAIN_SPECIFICATION}. Regressors are z-scored with the mean and "
     "SD (ddof 1) of all 31 provinces; IRR per SD = exp(estimate × regressor_sd). Log-rate "
     f"models: y = log((postings + {LOG_RATE_ADD}) / children × 100,000), the +{LOG_RATE_ADD} "
     "keeping zero counts finite. ")
@@ -266,7 +313,7 @@ SCHEMAS = {
                                    "exposure)"),
             "model_kind": text_column("poisson_hc1 or negbin2", isin=list(MODEL_KINDS)),
             "outcome_measure": text_column("case_rates measure", isin=list(MEASURES)),
-            "side": text_column("missing or found_current", isin=list(SIDE_EXPOSURES)),
+            "side": text_column("missing or found_current", isin=list(MODEL_SIDES)),
             "covariate_set": text_column("none or adjusted", isin=_COV_IDS),
             "main_exposure": text_column("main exposure", isin=_EXPOSURE_IDS),
             "exposure_column": text_column("province_exposures column of the main exposure"),

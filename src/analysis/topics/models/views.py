@@ -21,29 +21,28 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.topics.cases.build import MEASURES
-from analysis.topics.cases.views import CAVEAT, SOURCE_LINE
-from analysis.topics.models.exposures import LEFT_BEHIND, OD_PERIODS, RATE_BASIS, in_column, out_column
+from analysis.topics.models.exposures import LEFT_BEHIND, RATE_BASIS, in_column, out_column
 from analysis.topics.models.fit import (
     COUNT_KINDS,
     MAIN_SPEC,
-    MEASURE_OD_PERIOD,
     SIDE_EXPOSURES,
     Design,
     Fit,
     Spec,
     side_of,
 )
+from analysis.vocab import measures, wording
+from analysis.vocab.cases import PERIOD_LABELS
+from analysis.vocab.measures import MEASURE_OD_PERIOD, MEASURES
+from analysis.vocab.periods import OD_PERIODS
+from analysis.vocab.settings import ALPHA, significant
 
 #: Caveat of every model figure: the outcome is postings, the design ecological.
-CAPTION_CAVEAT = (f"{CAVEAT}. Associations across the 31 mainland provinces, not causation and "
-                  "not a risk for any child.")
-#: Source line of every model figure (case sources + NBS censuses and surveys).
-SOURCE = (f"{SOURCE_LINE.removesuffix(' Lost Generation analysis.').rstrip(';')}. "
-          "Migration, hukou, children 0–14, "
-          "urban share, schooling, sex ratio: NBS 2000, 2010 and 2020 censuses and 2005, 2015 "
-          "1 % surveys (inter-provincial O–D tables, census yearbooks). Lost Generation "
-          "analysis (statsmodels, PySAL spreg).")
+CAPTION_CAVEAT = wording.MODEL_CAVEAT
+#: Source line of every model figure (case sources + NBS censuses and surveys; the analysis
+#: credit names the libraries), composed from its parts.
+SOURCE = wording.source_line(wording.CASE_DATA, wording.MODEL_DATA,
+                             analysis=wording.MODEL_ANALYSIS, sep=". ")
 
 #: Main exposures in display order.
 EXPOSURE_ORDER = ("out_migration", "in_migration", "other_province_hukou_2010",
@@ -146,7 +145,7 @@ def irr_by_outcome(coefficients: pd.DataFrame, fits: pd.DataFrame) -> pd.DataFra
     """Core count models of each outcome against its side's main exposure (2 kinds × 2
     covariate sets per outcome): IRR per SD with 95 % CI, p, n, postings, residual Moran's I.
 
-    Rows ordered by outcome (:data:`~analysis.topics.cases.build.MEASURES` order), covariate set
+    Rows ordered by outcome (registry order, :data:`~analysis.vocab.measures.MEASURES`), covariate set
     (none, adjusted), kind (Poisson, NB).
     """
     m = main_exposure_rows(coefficients)
@@ -169,14 +168,16 @@ def irr_by_outcome(coefficients: pd.DataFrame, fits: pd.DataFrame) -> pd.DataFra
 # --- spatial models and residual autocorrelation ---------------------------------------------
 
 
-def moran_summary(fits: pd.DataFrame, alpha: float = 0.05,
+def moran_summary(fits: pd.DataFrame, alpha: float = ALPHA,
                   groups: tuple[str, ...] = ("core", "spatial")) -> pd.DataFrame:
     """Per model kind, fits on all 31 provinces in the specification ``groups``: how many have
-    residual Moran's I with permutation p < ``alpha`` (columns ``model_kind, fits,
-    significant, share``)."""
+    a significant residual Moran's I (permutation p ≤ ``alpha``, the project's rule
+    :func:`analysis.vocab.settings.significant`) (columns ``model_kind, fits, significant,
+    share``)."""
     f = fits[fits["residual_moran_p_sim"].notna() & fits["specification_group"].isin(groups)]
     g = f.groupby("model_kind", sort=False)["residual_moran_p_sim"]
-    out = pd.DataFrame({"fits": g.size(), "significant": g.apply(lambda p: int((p < alpha).sum()))})
+    out = pd.DataFrame({"fits": g.size(),
+                        "significant": g.apply(lambda p: int(significant(p, alpha).sum()))})
     out["share"] = out["significant"] / out["fits"]
     order = {k: i for i, k in enumerate(KIND_LABELS)}
     return (out.reset_index().sort_values("model_kind", key=lambda s: s.map(order),
@@ -330,8 +331,6 @@ def by_period(coefficients: pd.DataFrame, fits: pd.DataFrame) -> pd.DataFrame:
     m = main_exposure_rows(coefficients)
     m = m[m["specification_group"] == "by_period"].merge(
         fits[["specification", "postings_total"]], on="specification", validate="one_to_one")
-    from analysis.topics.cases.build import PERIOD_LABELS
-
     m["_o"] = m["outcome_measure"].map({o: i for i, o in enumerate(MEASURES)})
     m["_p"] = m["period"].map({p: i for i, p in enumerate(PERIOD_LABELS)})
     m["_c"] = m["covariate_set"].map({"none": 0, "adjusted": 1})
@@ -361,12 +360,12 @@ def spec_curve_view(curve: pd.DataFrame, gap: int = 4) -> pd.DataFrame:
 
 def spec_counts(curve: pd.DataFrame) -> dict[str, int]:
     """Counts of specifications: ``total``, ``excludes_one`` (95 % CI excludes 1), ``above``
-    and ``below`` 1, and ``expected_by_chance`` (5 % of the total, rounded; the specifications
-    are not independent, so this is a yardstick, not a test)."""
+    and ``below`` 1, and ``expected_by_chance`` (α = 5 % of the total, rounded; the
+    specifications are not independent, so this is a yardstick, not a test)."""
     s = ci_status(curve["irr_ci_low"], curve["irr_ci_high"])
     return {"total": len(curve), "excludes_one": int((s != "includes 1").sum()),
             "above": int((s == "above 1").sum()), "below": int((s == "below 1").sum()),
-            "expected_by_chance": round(0.05 * len(curve))}
+            "expected_by_chance": round(ALPHA * len(curve))}
 
 
 def spec_counts_by(curve: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -463,7 +462,7 @@ def left_behind_coverage(exposures: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_exposure_periods() -> pd.DataFrame:
     """Which O–D period each pooled outcome is modelled against, whether it matches the
-    outcome's years, and why (:data:`analysis.topics.models.fit.MEASURE_OD_PERIOD`)."""
+    outcome's years, and why (:data:`analysis.vocab.measures.MEASURE_OD_PERIOD`)."""
     rows = [{"outcome_measure": m, "side": side_of(m),
              "main_exposure": SIDE_EXPOSURES[side_of(m)][0], "exposure_period": p,
              "period_matched": matched, "why": why}
@@ -473,16 +472,8 @@ def outcome_exposure_periods() -> pd.DataFrame:
 
 # --- labels of dense charts ----------------------------------------------------------------
 
-#: Short outcome labels for dense charts: measure → (English, Chinese).
-OUTCOME_SHORT: dict[str, tuple[str, str]] = {
-    "lost_uiuing_missing": ("Families searching 2021: place lost", "家寻宝贝2021：走失地"),
-    "lost_wtt1002_family": ("Families searching 2016: place lost", "家寻宝贝2016：走失地"),
-    "lost_wtt1002_data": ("Adults searching 2016: place lost", "宝贝寻家2016：走失地"),
-    "current_wtt1002_data": ("Adults searching 2016: living now", "宝贝寻家2016：现居地"),
-    "lost_uiuing_success": ("Reunions 2021: place lost", "团圆2021：走失地"),
-    "found_uiuing_success": ("Reunions 2021: place found", "团圆2021：找到地"),
-    "lost_juvenilexi": ("Juvenile-XI 2023: place lost", "Juvenile-XI 2023：走失地"),
-}
+#: Short outcome labels for dense charts: measure → (English, Chinese) (a view of the registry).
+OUTCOME_SHORT: dict[str, tuple[str, str]] = measures.OUTCOME_SHORT
 
 
 __all__ = ["CAPTION_CAVEAT", "CI_STATUS", "COVARIATE_LABELS", "EXPOSURE_LABELS",

@@ -1,0 +1,55 @@
+"""Statistical settings, named once: the significance level and its one comparison rule, the
+permutation counts, the small-count threshold, the island rule of the spatial weights, and the
+class labels of the local tests. The random seed is :data:`analysis.vocab.seeds.SEED`.
+
+Changing α here changes it for the hotspot labels, the captions that quote it and the residual
+Moran summaries alike (and every published number that depends on it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Significance level of every test, and the false-discovery rate of the local tests.
+ALPHA: float = 0.05
+
+
+def significant(p: Any, alpha: float = ALPHA) -> Any:
+    """The project's one significance rule, ``p ≤ α`` (a p-value equal to α is significant).
+
+    ``p``: a p-value, or an array / Series of them (element-wise; NaN is never significant).
+    Returns a bool or a boolean array / Series of the same shape.
+    """
+    return p <= alpha
+
+
+#: Permutations of every hotspot test (global Moran, LISA, Gi*), seeded with ``SEED``.
+PERMUTATIONS: int = 9999
+#: Permutations of the residual Moran's I of the models (a diagnostic: 999 gives p to 0.001;
+#: the normal-approximation p is reported too).
+MORAN_PERMUTATIONS: int = 999
+
+#: Minimum number of events (e.g. postings) for a province's rate to be shown without a warning
+#: flag. A rate built on k events has a Poisson relative standard error of 1/sqrt(k); below 20
+#: events that exceeds 22 %, the threshold at which the US National Center for Health Statistics
+#: marks rates as "unreliable" (NCHS/CDC WONDER convention: rates on fewer than 20 events).
+#: Provinces below it get ``small_count = True`` (they are kept, smoothed and flagged).
+MIN_COUNT: int = 20
+
+#: Island rule of the spatial weights: a province with no land neighbour (Hainan) is linked to
+#: its ``ISLAND_K`` nearest provinces by centroid distance.
+ISLAND_K: int = 2
+
+#: Local Moran quadrants of esda's ``q`` (1–4).
+QUADRANTS: dict[int, str] = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+#: Cluster label of each significant local Moran quadrant.
+CLUSTER_LABELS: dict[str, str] = {
+    "HH": "High-High", "LH": "Low-High", "LL": "Low-Low", "HL": "High-Low",
+}
+#: Label of a local test that is not significant.
+NOT_SIGNIFICANT = "Not significant"
+#: Labels of a significant Getis–Ord Gi* (positive / negative z).
+HOT_SPOT, COLD_SPOT = "Hot spot", "Cold spot"
+
+__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "MIN_COUNT",
+           "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "QUADRANTS", "significant"]
