@@ -33,6 +33,8 @@ from analysis.stats import hotspots
 from analysis.topics.cases import views as casebook
 from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERIOD_PANELS, PERMUTATIONS, POOLED
 from analysis.topics.migration.views import with_names
+from analysis.vocab import wording
+from analysis.vocab.measures import LOST_MEASURES, MAP_MEASURES
 from analysis.vocab.provinces import crosswalk
 
 #: Outlines are simplified for drawing only (metres in CHINA_ALBERS, far below a printed line
@@ -41,10 +43,6 @@ DRAW_TOLERANCE_M = 1500
 #: Columns of a rate map's chart data.
 RATE_COLUMNS = ["measure", "period", "adcode", "postings_count", "children_0_14_persons",
                 "children_year", "raw_per_100k", "eb_per_100k", "small_count", "eb_rank"]
-#: The seven pooled measures of the significance maps, lost side first.
-MAP_MEASURES = ["lost_uiuing_missing", "lost_wtt1002_family", "lost_wtt1002_data",
-                "lost_uiuing_success", "lost_juvenilexi", "current_wtt1002_data",
-                "found_uiuing_success"]
 GI_COLOURS = {"Hot spot (FDR)": "#b2182b", "Hot spot (unadjusted only)": "#f4a582",
               "Cold spot (FDR)": "#2166ac", "Cold spot (unadjusted only)": "#92c5de",
               hotspots.NOT_SIGNIFICANT: "#f4f4f4"}
@@ -57,11 +55,8 @@ LISA_COLOURS = {"High-High (FDR)": "#b2182b", "High-High (unadjusted only)": "#f
 #: ``ocha`` (UN boundaries, international publication) and ``cn_atlas`` (China-standard map).
 BASEMAPS = list(geo.BASEMAPS)
 #: The lost-side measures side by side (the five scrapes and sides of the platform).
-LOST_MEASURES = ["lost_uiuing_missing", "lost_wtt1002_family", "lost_wtt1002_data",
-                 "lost_uiuing_success", "lost_juvenilexi"]
 #: Who a destination is known for: part of every caption and sentence about destinations.
-DEST_CAVEAT = ("Destinations are known only for children who were found or adults who are "
-               "searching for their birth family")
+DEST_CAVEAT = wording.DESTINATIONS_CAPTION
 #: Source line of the maps (without the basemap's attribution, :func:`source_line`).
 SOURCE = (f"{casebook.SOURCE_LINE.removesuffix('.')}; children aged 0–14: NBS 2020 census and a "
           "2010 estimate (prefecture census × year-end population).")

@@ -18,7 +18,6 @@ import pandas as pd
 
 from analysis.plots.style import label, province_names
 from analysis.plots.text import ratio_with_ci
-from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS
 from analysis.topics.models import fit as models
 from analysis.topics.models.exposures import LARGEST_N, largest_provinces
 from analysis.topics.models.views import (
@@ -30,6 +29,8 @@ from analysis.topics.models.views import (
     spec_counts,
     spec_counts_by,
 )
+from analysis.vocab.measures import MEASURE_LABELS
+from analysis.vocab.settings import ALPHA
 
 #: The specifications shown in detail (leave-one-out and added-variable plots): key → spec.
 #: The key names the figures (``04_loo_<key>``, ``04_added_variable_<key>``).
