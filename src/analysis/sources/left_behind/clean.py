@@ -49,6 +49,10 @@ from analysis.vocab.provinces import NATIONAL_ADCODE, to_adcodes
 TABLE = "left_behind_children"
 MANUAL_FILE = "left_behind_children_by_province_partial.csv"
 
+#: Tables this step reads (none: one manual table) and builds.
+NEEDS: tuple[str, ...] = ()
+PROVIDES = (TABLE,)
+
 #: definition_id → the definition as written in the table.
 DEFINITIONS: dict[str, str] = {
     "acwf_rural_0_17_one_or_both_parents": (

@@ -56,6 +56,11 @@ RECORD_TABLES = ("case_records_uiuing_missing", "case_records_uiuing_success",
 FAMILY_TABLE = "case_places_wtt1002_family"
 FAMILY_SOURCE = "wtt1002_family"
 
+#: Tables this step reads and builds.
+NEEDS = (*RECORD_TABLES, FAMILY_TABLE, "census2020_province", "census_city_province")
+PROVIDES = ("case_counts", "case_counts_by_period", "case_coverage_by_year", "case_category_counts",
+            "case_sex_counts", "case_rates", "case_flows", "case_composition")
+
 #: Periods of the year a child went missing: (label, first year, last year).
 PERIODS: tuple[tuple[str, int, int], ...] = (
     ("before 1980", 1800, 1979), ("1980–1989", 1980, 1989), ("1990–1999", 1990, 1999),

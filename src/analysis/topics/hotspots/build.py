@@ -96,6 +96,11 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
 QUEEN_LINK = "queen contiguity"
 ISLAND_LINK = f"island rule: {geo.ISLAND_K} nearest provinces by centroid distance"
 
+#: Tables this step reads and builds.
+NEEDS = (*(f"boundaries_{b}" for b in geo.BASEMAPS), "case_rates", "case_counts", "case_flows")
+PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hotspot_source_destination",
+            "published_hotspot_comparison", "published_flow_comparison")
+
 
 # --- weights ---------------------------------------------------------------------------------
 
