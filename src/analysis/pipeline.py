@@ -235,7 +235,7 @@ def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
     """
     ctx = ctx or BuildContext()
     every = discover()
-    order_steps(every)  # the whole graph is checked (missing provider, cycle) on every run
+    order_steps(every, ctx.tables)  # the whole graph is checked (missing provider, cycle)
     todo = plan(steps, every, ctx.tables)
     built: dict[str, CleanTable] = {}
     seen: set[str] = set()
