@@ -50,13 +50,43 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def processed(raw_data) -> Path:
-    """``data/processed`` built (``make data`` normally did it already; built here if missing)."""
-    from analysis.__main__ import main
+    """``data/processed`` up to date: ``make data`` normally did it already; it is rebuilt here
+    when the data manifest says so (missing or unreadable, an input hash — raw registry, manual
+    tables, data code — changed, or an output missing or changed), by the same rule as the CLI
+    (:func:`analysis.__main__.data_rebuild_reason`)."""
+    from analysis.__main__ import MANIFEST, data_inputs, data_rebuild_reason, main
     from analysis.core import paths
 
-    if not (paths.PROCESSED / ".manifest.json").exists():
+    if data_rebuild_reason(paths.PROCESSED / MANIFEST, data_inputs()) is not None:
         assert main(["data"]) == 0
+        assert data_rebuild_reason(paths.PROCESSED / MANIFEST, data_inputs()) is None
     return paths.PROCESSED
+
+
+@pytest.fixture(scope="session")
+def prefectures(raw_data):
+    """The ``census_city_prefecture`` table (the place matcher's unit list), built in memory by
+    its step (``sources.census_city`` and the ``sources.population`` step it needs)."""
+    from analysis.pipeline import run_steps
+
+    return run_steps(["sources.census_city"], log=lambda s: None)["census_city_prefecture"].frame
+
+
+@pytest.fixture(scope="session")
+def places(prefectures):
+    """The case steps' place matcher, built from :func:`prefectures` as the steps build it."""
+    from analysis.sources.cases.common import PlaceMatcher
+
+    return PlaceMatcher.from_prefectures(prefectures)
+
+
+@pytest.fixture
+def case_context(prefectures):
+    """A fresh build context for calling a case step's ``build`` directly: the real raw files,
+    ``ctx.tables`` holding the table the case steps need, an empty ``ctx.deny``."""
+    from analysis.core.step import BuildContext
+
+    return BuildContext(tables={"census_city_prefecture": prefectures})
 
 
 @pytest.fixture(scope="session")

@@ -194,7 +194,7 @@ def test_write_phase_removes_its_temp_folder_on_failure_and_stale_ones(raw_data,
 
     monkeypatch.setattr(pipeline, "write_table", failing_write)
     with pytest.raises(OSError, match="disk full"):
-        pipeline.build_all(["population"], out_dir=out, log=lambda s: None)
+        pipeline.build_all(["sources.population"], out_dir=out, log=lambda s: None)
     assert calls and calls[0].name.startswith(f".processed-{os.getpid()}-")
     assert not list((tmp_path / "data").glob(".processed-*")), "temporary folder left behind"
     assert not any(out.iterdir()), "nothing is written when the write phase fails"

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 from analysis.core import paths
 from analysis.sources.cases import common as cc
 
-CENSUS = paths.RAW / "census_city_2010_2020" / "census_city_2010-2020_v1.csv"
-
 
 # ---------------------------------------------------------------- categories (each rule)
 @pytest.mark.parametrize("value, expected", [
@@ -136,11 +134,6 @@ def test_salt_from_env_or_generated_once(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- places and sex
-@pytest.fixture(scope="module")
-def places():
-    return cc.PlaceMatcher.from_census(CENSUS)
-
-
 @pytest.mark.parametrize("text, province, prefecture, status", [
     (",,", None, None, "unknown"),
     (",,不知道", None, None, "unknown"),

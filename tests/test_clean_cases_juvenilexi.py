@@ -8,33 +8,26 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis.core import paths
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext
 from analysis.pipeline import validate
 from analysis.sources.cases import juvenilexi as cj
-from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
+from analysis.sources.cases.common import SALT_ENV
 
 SCHEMA_SQL = ("CREATE TABLE 宝贝回家(id int,姓名 varchar,性别 char,年龄 int,生日 varchar,"
               "失踪类型 text,失踪地址 text,失踪时间 varchar,注册时间 varchar)")
 
 
 @pytest.fixture(scope="module")
-def table(raw_data):
+def table(raw_data, prefectures):
     path = raw_data / cj.SQL_ID
     before = (path.stat().st_mtime_ns, path.stat().st_size)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        (t,) = cj.build(BuildContext())
+        (t,) = cj.build(BuildContext(tables={"census_city_prefecture": prefectures}))
     validate(t)
     assert (path.stat().st_mtime_ns, path.stat().st_size) == before  # opened read-only
     return t
-
-
-@pytest.fixture(scope="module")
-def places():
-    return PlaceMatcher.from_census(paths.RAW / "census_city_2010_2020" /
-                                    "census_city_2010-2020_v1.csv")
 
 
 def test_counts(table):

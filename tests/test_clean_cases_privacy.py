@@ -1,4 +1,6 @@
-"""Privacy of the case tables: no personal column, no raw personal string; the guard can fail."""
+"""Privacy of the case tables: no personal column, no raw personal string; the guard can fail.
+The personal strings are gathered by the case steps while the records are in memory
+(``ctx.deny``) and persisted by ``make data`` (``data/interim/.deny.json``)."""
 
 from __future__ import annotations
 
@@ -9,27 +11,52 @@ import pandas as pd
 import pytest
 
 from analysis.core.step import BuildContext
+from analysis.pipeline import run_steps
+from analysis.privacy.denyset import deny_file, read_deny
+from analysis.privacy.policy import assert_publishable
 from analysis.sources.cases import juvenilexi as cases_juvenilexi
 from analysis.sources.cases import uiuing as cases_uiuing
 from analysis.sources.cases import wtt1002 as cases_wtt1002
-from analysis.sources.cases.common import SALT_ENV, assert_no_personal_data, personal_strings
+from analysis.sources.cases.common import (
+    CATEGORIES,
+    CATEGORY_BASES,
+    PREFECTURE_TABLE,
+    SALT_ENV,
+    SEXES,
+    SIDES,
+    SOURCES,
+)
+
+CASE_STEPS = ["sources.cases.uiuing", "sources.cases.wtt1002", "sources.cases.juvenilexi"]
+
+
+def assert_no_personal_data(frame: pd.DataFrame, raw_strings: set[str]) -> None:
+    """The pipeline's check of a case table (:func:`analysis.privacy.policy.assert_publishable`
+    with the case vocabularies)."""
+    assert_publishable(frame, where="case table", personal_strings=raw_strings,
+                       vocabulary={*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES})
 
 
 @pytest.fixture(scope="module")
-def built(raw_data):
+def run(raw_data, prefectures):
+    """The three case steps run by the pipeline on the real files: (tables, seconds, deny-set)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        ctx = BuildContext()
+        ctx = BuildContext(tables={PREFECTURE_TABLE: prefectures})
         t0 = time.perf_counter()
-        tables = [*cases_uiuing.build(ctx), *cases_wtt1002.build(ctx),
-                  *cases_juvenilexi.build(ctx)]
+        tables = run_steps(CASE_STEPS, ctx, log=lambda s: None)
         elapsed = time.perf_counter() - t0
-    return {t.name: t for t in tables}, elapsed
+    return tables, elapsed, frozenset(ctx.deny)
 
 
 @pytest.fixture(scope="module")
-def raw_strings(raw_data):
-    return personal_strings(BuildContext())
+def built(run):
+    return run[0], run[1]
+
+
+@pytest.fixture(scope="module")
+def raw_strings(run):
+    return set(run[2])
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +79,28 @@ def test_personal_strings_collects_names_ids_handles(raw_strings, a_name):
     assert "515998" in raw_strings  # a posting id of Missing.json
     assert "胖子" in raw_strings  # a volunteer handle of data.xlsx
     assert len(raw_strings) > 8000
+
+
+def test_each_case_step_adds_its_own_strings(raw_data, places, a_name):
+    """Every step contributes: a name of Missing.json only through uiuing, a handle of
+    data.xlsx only through wtt1002, a posting id of bbhj.sql only through juvenilexi."""
+    uiuing, wtt, juv = set(), set(), set()
+    cases_uiuing.clean_missing(raw_data / cases_uiuing.MISSING_ID, raw_data / cases_uiuing.MI_ID,
+                               places, uiuing)
+    cases_wtt1002.clean_data(raw_data / cases_wtt1002.DATA_ID, places, wtt)
+    cases_wtt1002.clean_family(raw_data / cases_wtt1002.FAMILY_ID, places, wtt)
+    cases_juvenilexi.clean_sqlite(raw_data / cases_juvenilexi.SQL_ID, places, juv)
+    assert a_name in uiuing and "515998" in uiuing
+    assert "胖子" in wtt
+    sql_ids = {str(v) for v in cases_juvenilexi.read_sqlite(raw_data / cases_juvenilexi.SQL_ID)["id"]}
+    assert sql_ids <= juv
+    assert len(uiuing) > 1000 and len(wtt) > 1000 and len(juv) > 400
+
+
+def test_make_data_persisted_the_same_deny_set(processed, raw_strings):
+    """``data/interim/.deny.json`` (written by the pipeline) holds exactly the strings the case
+    steps gather in memory, and nothing else reads the raw files for them."""
+    assert read_deny(deny_file()) == raw_strings
 
 
 def test_tables_and_accounts_hold_no_personal_data(built, raw_strings):

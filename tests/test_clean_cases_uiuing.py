@@ -12,14 +12,15 @@ from analysis.core.errors import DataError
 from analysis.core.step import BuildContext
 from analysis.pipeline import validate
 from analysis.sources.cases import uiuing as cu
-from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
+from analysis.sources.cases.common import SALT_ENV
 
 
 @pytest.fixture(scope="module")
-def tables(raw_data):
+def tables(raw_data, prefectures):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        built = {t.name: t for t in cu.build(BuildContext())}
+        ctx = BuildContext(tables={"census_city_prefecture": prefectures})
+        built = {t.name: t for t in cu.build(ctx)}
     for t in built.values():
         validate(t)
     return built
@@ -96,14 +97,6 @@ def _write(tmp_path, name, lines):
     p = tmp_path / name
     p.write_text("\n".join(lines), encoding="utf-8")
     return p
-
-
-@pytest.fixture(scope="module")
-def places():
-    from analysis.core import paths
-
-    return PlaceMatcher.from_census(paths.RAW / "census_city_2010_2020" /
-                                    "census_city_2010-2020_v1.csv")
 
 
 def test_fixture_recovers_counts_and_dedupes(tmp_path, places, monkeypatch):

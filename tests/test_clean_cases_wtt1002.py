@@ -7,29 +7,23 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis.core import paths
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext
 from analysis.pipeline import validate
 from analysis.sources.cases import wtt1002 as cw
-from analysis.sources.cases.common import SALT_ENV, PlaceMatcher
+from analysis.sources.cases.common import SALT_ENV
 from analysis.vocab.provinces import MAINLAND31, crosswalk
 
 
 @pytest.fixture(scope="module")
-def tables(raw_data):
+def tables(raw_data, prefectures):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        built = {t.name: t for t in cw.build(BuildContext())}
+        ctx = BuildContext(tables={"census_city_prefecture": prefectures})
+        built = {t.name: t for t in cw.build(ctx)}
     for t in built.values():
         validate(t)
     return built
-
-
-@pytest.fixture(scope="module")
-def places():
-    return PlaceMatcher.from_census(paths.RAW / "census_city_2010_2020" /
-                                    "census_city_2010-2020_v1.csv")
 
 
 def test_data_counts(tables):

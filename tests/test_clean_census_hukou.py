@@ -28,7 +28,7 @@ def ctx() -> BuildContext:
 
 @pytest.fixture(scope="module")
 def built() -> dict:
-    return run_steps(["population", "census_hukou"], log=lambda _msg: None)
+    return run_steps(["sources.population", "sources.census_hukou"], log=lambda _msg: None)
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def plain_json(raw_dir: Path, year: int) -> dict[int, dict]:
 
 @pytest.fixture(scope="module")
 def built(raw_data):
-    return run_steps(["migration_od"], BuildContext(), log=lambda s: None)
+    return run_steps(["sources.migration_od"], BuildContext(), log=lambda s: None)
 
 
 @pytest.fixture(scope="module")

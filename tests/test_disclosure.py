@@ -146,7 +146,10 @@ def records(processed) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def postings(records) -> pd.DataFrame:
-    return posting_attributes(pd.concat(list(records.values()), ignore_index=True))
+    from analysis.topics.cases.build import age_group_of, period_of
+
+    return posting_attributes(pd.concat(list(records.values()), ignore_index=True),
+                              period_of=period_of, age_group_of=age_group_of)
 
 
 def _published_csvs() -> list:

@@ -24,8 +24,8 @@ VOCAB = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
 
 
 @pytest.fixture(scope="module")
-def strings(raw_data):
-    s = raw_personal_strings()
+def strings(processed):
+    s = raw_personal_strings()  # the deny-set `make data` persisted (data/interim/.deny.json)
     assert len(s) > 5000, "the raw case files must yield their names, ids and handles"
     return s
 

@@ -20,7 +20,7 @@ from analysis.core.fetch import fetch_all, registry, unregistered_files
 from analysis.core.step import BuildContext
 from analysis.pipeline import run_steps
 from analysis.sources.cases import uiuing as cu
-from analysis.sources.cases.common import CENSUS_CITY_ID, SALT_ENV, PlaceMatcher
+from analysis.sources.cases.common import PREFECTURE_TABLE, SALT_ENV
 
 
 def test_every_registry_entry_states_min_records_and_the_real_build_meets_it(processed):
@@ -47,12 +47,13 @@ def test_an_entry_without_min_records_is_refused(tmp_path):
 
 
 @pytest.fixture
-def uiuing_raw(raw_data, tmp_path, monkeypatch):
-    """A writable copy of the raw files of step cases_uiuing and of the registry; returns a
-    function that damages one file and re-registers its new sha256 (the hash check passes, as
-    after an upstream update), then gives the step's build context."""
+def uiuing_raw(raw_data, tmp_path, monkeypatch, prefectures):
+    """A writable copy of the raw files of step sources.cases.uiuing and of the registry; returns
+    a function that damages one file and re-registers its new sha256 (the hash check passes, as
+    after an upstream update), then gives the step's build context (holding the table it
+    needs, so only the step itself runs)."""
     raw = tmp_path / "raw"
-    for file_id in (cu.MISSING_ID, cu.MI_ID, cu.SUCCESS_ID, CENSUS_CITY_ID):
+    for file_id in (cu.MISSING_ID, cu.MI_ID, cu.SUCCESS_ID):
         (raw / file_id).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(paths.RAW / file_id, raw / file_id)
     toml = tmp_path / "sources.toml"
@@ -66,7 +67,7 @@ def uiuing_raw(raw_data, tmp_path, monkeypatch):
         target.write_bytes(content)
         new = hashlib.sha256(content).hexdigest()
         toml.write_text(toml.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        ctx = BuildContext(raw_dir=raw)
+        ctx = BuildContext(raw_dir=raw, tables={PREFECTURE_TABLE: prefectures})
         ctx.raw(file_id)  # the new hash is registered: the sha256 check passes
         return ctx
 
@@ -92,7 +93,7 @@ def test_truncated_case_file_stops_the_build_naming_file_and_counts(uiuing_raw, 
     ctx = uiuing_raw(file_id, half)
     least = registry()[file_id].min_records
     with pytest.raises(DataError) as err:
-        run_steps(["cases_uiuing"], ctx, log=lambda s: None)
+        run_steps(["sources.cases.uiuing"], ctx, log=lambda s: None)
     msg = str(err.value)
     parsed = _records_in(half.decode("utf-8", errors="ignore"))
     assert 0 < parsed < least
@@ -105,20 +106,19 @@ def test_truncated_case_file_stops_the_build_naming_file_and_counts(uiuing_raw, 
 def test_empty_case_file_is_an_error_in_the_build_and_in_a_direct_call(uiuing_raw, file_id):
     ctx = uiuing_raw(file_id, b"")
     with pytest.raises(AccountError, match=rf"{re.escape(file_id)}: read 0 rows"):
-        run_steps(["cases_uiuing"], ctx, log=lambda s: None)
+        run_steps(["sources.cases.uiuing"], ctx, log=lambda s: None)
     with pytest.raises(AccountError, match=rf"{re.escape(file_id)}: read 0 rows"):
         cu.build(ctx)  # called directly: no 0-row table either
 
 
 def test_file_cut_inside_its_first_record_is_an_error_in_a_direct_call(tmp_path, raw_data,
-                                                                        monkeypatch):
+                                                                        monkeypatch, places):
     """A file cut before its first record ends is one unparsable "record": nothing parsed, so
     even a direct call of the cleaning function refuses it (no silently shrunken table)."""
     monkeypatch.setenv(SALT_ENV, "test-salt")
     first = (paths.RAW / cu.MI_ID).read_text(encoding="utf-8").splitlines()[0]
     mi = tmp_path / "mi.json"
     mi.write_text(first[: len(first) // 2], encoding="utf-8")
-    places = PlaceMatcher.from_census(paths.RAW / CENSUS_CITY_ID)
     with pytest.raises(AccountError, match=r"mi\.json: none of its 1 row\(s\) could be parsed"):
         cu.clean_missing(paths.RAW / cu.MISSING_ID, mi, places)
 

@@ -29,18 +29,20 @@ from analysis.core import paths, stamps
 from analysis.core.errors import AnalysisError
 
 MANIFEST = ".manifest.json"
-#: Entry points of ``make data``: the pipeline (whose step modules are named in it) and every
-#: schema room (collected by ``analysis.schemas`` at run time). Their import closure is hashed.
+#: Entry points of ``make data``: the pipeline and the data dictionary. The step modules (found
+#: by the pipeline at run time) and the rooms' schema modules (collected by ``analysis.schemas``)
+#: are added by :func:`data_code`; the import closure of all of them is hashed.
 DATA_ENTRIES = ("analysis.pipeline", "analysis.datadict", "analysis.schemas")
 
 
 def data_code() -> list[Path]:
     """Every package module that can change a table: the import closure of
-    :data:`DATA_ENTRIES` plus every ``schema`` module of the rooms (see
+    :data:`DATA_ENTRIES`, of every step module (:func:`analysis.core.stamps.step_modules`, the
+    same rule the pipeline discovers them by) and of every ``schema`` module of the rooms (see
     :func:`analysis.core.stamps.code_closure`), computed from the source, not a hand-kept list."""
     pkg = paths.ROOT / "src" / "analysis"
     rooms = [m for m in stamps.module_files(pkg) if m.endswith(".schema")]
-    return stamps.code_closure(pkg, [*DATA_ENTRIES, *rooms])
+    return stamps.code_closure(pkg, [*DATA_ENTRIES, *stamps.step_modules(pkg), *rooms])
 
 
 def data_inputs() -> dict[str, str]:
@@ -68,10 +70,13 @@ def cmd_verify(args: argparse.Namespace) -> None:
 
 def data_outputs() -> list[Path]:
     """Every file ``make data`` wrote (``data/processed/*`` and ``data/interim/*`` except dot
-    files), sorted."""
+    files, plus the deny-set ``data/interim/.deny.json``), sorted. A deleted or edited deny-set
+    therefore means "rebuild", like any other output."""
+    from analysis.privacy.denyset import deny_file
+
     folders = [d for d in (paths.PROCESSED, paths.INTERIM) if d.is_dir()]
-    return sorted(f for d in folders for f in d.iterdir()
-                  if f.is_file() and not f.name.startswith("."))
+    files = [f for d in folders for f in d.iterdir() if f.is_file() and not f.name.startswith(".")]
+    return sorted([*files, deny_file()] if deny_file().is_file() else files)
 
 
 def data_rebuild_reason(manifest: Path, inputs: dict[str, str]) -> str | None:

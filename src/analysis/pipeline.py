@@ -1,24 +1,39 @@
-"""Build every table (``build_all``): run the steps, validate, protect, write.
+"""Build every table (``build_all``): find the steps, order them, run, validate, protect, write.
 
-Each step module (``analysis.sources.<source>.clean`` and friends, ``analysis.topics.<topic>.build``)
-exposes ``build(ctx: BuildContext) -> list[CleanTable]``. :func:`build_all` runs the steps in
-:data:`STEPS` order (later steps may use tables of earlier ones through ``ctx.tables``), validates
-every table against its pandera schema (``analysis.schemas``), checks that every row account
-balances, applies the disclosure rule and the linkage gate to the published tables, and only then
-writes anything: ``data/processed/<table>.csv`` (UTF-8, ``\\n`` line ends; GeoDataFrames as
-``.geojson``), the row account ``<table>.rows.csv``, the internal tables in ``data/interim/`` and
-the generated data dictionaries. A failure anywhere leaves the earlier good output untouched.
+A **step** is a module under :mod:`analysis.sources` or :mod:`analysis.topics` that defines
+``build(ctx: BuildContext) -> list[CleanTable]``, ``NEEDS`` (the tables it reads from
+``ctx.tables``) and ``PROVIDES`` (the tables it builds). :func:`discover` finds them from the
+source (:func:`analysis.core.stamps.step_modules`: a top-level ``build`` and ``PROVIDES``); a
+step's name is its module path under ``analysis`` without a final ``.clean`` / ``.build``
+(``sources.population``, ``sources.cases.uiuing``, ``topics.models``). :func:`order_steps` orders
+them topologically from the declarations (a table nobody provides, two providers of one table or
+a cycle is a :class:`StepContractError` naming the tables). While a step runs it sees the tables
+built before it only through a read-only :class:`~analysis.core.step.TableView` restricted to its
+``NEEDS``, and it must return exactly its ``PROVIDES``.
+
+:func:`build_all` runs the steps, validates every table against its pandera schema
+(``analysis.schemas``), checks that every row account balances, checks every table against the
+personal strings the case steps gathered (``ctx.deny``), applies the disclosure rule and the
+linkage gate to the published tables, and only then writes anything:
+``data/processed/<table>.csv`` (UTF-8, ``\\n`` line ends; GeoDataFrames as ``.geojson``), the
+row account ``<table>.rows.csv``, the internal tables in ``data/interim/``, the generated data
+dictionaries and the deny-set ``data/interim/.deny.json`` (:mod:`analysis.privacy.denyset`). A
+failure anywhere leaves the earlier good output untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
+import graphlib
 import importlib
+import itertools
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -27,26 +42,129 @@ import pandera.errors
 from analysis.core import paths, stamps
 from analysis.core.errors import DataError
 from analysis.core.fetch import registry
-from analysis.core.step import BuildContext, CleanTable, is_geo
+from analysis.core.step import BuildContext, CleanTable, StepContractError, TableView, is_geo
 from analysis.tables import interim_beside, write_table
 
-#: Steps, in build order (a step may read the tables of the steps before it): step name → module.
-STEP_MODULES: dict[str, str] = {
-    "population": "analysis.sources.population.clean",
-    "census_hukou": "analysis.sources.census_hukou.clean",
-    "migration_od": "analysis.sources.migration_od.clean",
-    "census_city": "analysis.sources.census_city.clean",
-    "left_behind": "analysis.sources.left_behind.clean",
-    "boundaries": "analysis.sources.boundaries.clean",
-    "cases_uiuing": "analysis.sources.cases.uiuing",
-    "cases_wtt1002": "analysis.sources.cases.wtt1002",
-    "cases_juvenilexi": "analysis.sources.cases.juvenilexi",
-    "derive.cases": "analysis.topics.cases.build",
-    "derive.hotspots": "analysis.topics.hotspots.build",
-    "derive.models": "analysis.topics.models.build",
-    "derive.factcheck": "analysis.topics.factcheck.build",
-}
-STEPS: list[str] = list(STEP_MODULES)
+#: The package whose ``sources`` and ``topics`` hold the step modules.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """A step module as the pipeline sees it: its name, module, declarations and ``build``."""
+
+    name: str
+    module: str
+    needs: tuple[str, ...]
+    provides: tuple[str, ...]
+    build: Callable[..., list[CleanTable]]
+
+
+def step_name(module: str) -> str:
+    """``analysis.sources.population.clean`` → ``sources.population``;
+    ``analysis.sources.cases.uiuing`` → ``sources.cases.uiuing``;
+    ``analysis.topics.models.build`` → ``topics.models``."""
+    rel = module.removeprefix("analysis.")
+    room, _, last = rel.rpartition(".")
+    return room if last in ("clean", "build") else rel
+
+
+def _names(value: object, module: str, attr: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise StepContractError(f"{module}.{attr} must be a tuple of table names, not {value!r}")
+    return tuple(value)
+
+
+@cache
+def discover() -> dict[str, Step]:
+    """Every step of the package, by name (imports the step modules)."""
+    steps = {}
+    for module_name in stamps.step_modules(PACKAGE_DIR):
+        module = importlib.import_module(module_name)
+        needs = _names(getattr(module, "NEEDS", ()), module_name, "NEEDS")
+        provides = _names(module.PROVIDES, module_name, "PROVIDES")
+        steps[step_name(module_name)] = Step(step_name(module_name), module_name, needs,
+                                             provides, module.build)
+    return steps
+
+
+def providers(steps: Mapping[str, Step]) -> dict[str, str]:
+    """``{table: step providing it}``; two steps providing one table is an error."""
+    out: dict[str, str] = {}
+    for step in steps.values():
+        for table in step.provides:
+            if table in out:
+                raise StepContractError(f"table {table!r} is provided by two steps: {out[table]} "
+                                        f"and {step.name}")
+            out[table] = step.name
+    return out
+
+
+def order_steps(steps: Mapping[str, Step], available: Iterable[str] = ()) -> list[str]:
+    """Step names in an order where every step runs after the providers of its ``NEEDS``.
+
+    Ties are broken alphabetically, level by level, so the order is deterministic. Tables in
+    ``available`` (already built) need no provider among ``steps``.
+
+    Raises
+    ------
+    StepContractError
+        a step needs a table that no step provides (and that is not available), two steps
+        provide one table, or the needs form a cycle (the message names its steps and tables).
+    """
+    made_by = providers(steps)
+    available = set(available)
+    graph: dict[str, set[str]] = {}
+    for step in steps.values():
+        deps = set()
+        for table in step.needs:
+            if table in made_by:
+                deps.add(made_by[table])
+            elif table not in available:
+                raise StepContractError(f"step {step.name} needs table {table!r}, which no step "
+                                        "provides (add it to the PROVIDES of the step module "
+                                        "that builds it)")
+        graph[step.name] = deps
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]  # [a, b, …, a]: each step provides a table the next one needs
+        links = []
+        for a, b in itertools.pairwise(cycle):
+            tables = sorted(set(steps[b].needs) & set(steps[a].provides))
+            links.append(f"{b} needs {', '.join(map(repr, tables))} from {a}")
+        raise StepContractError("the steps' NEEDS form a cycle: " + "; ".join(links)) from None
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order += ready
+        sorter.done(*ready)
+    return order
+
+
+def plan(names: Iterable[str] | None, steps: Mapping[str, Step],
+         available: Iterable[str] = ()) -> list[Step]:
+    """The steps to run for ``names`` (all steps for ``None``), in order: the named steps plus,
+    transitively, the providers of every table they need that is not ``available`` yet."""
+    available = set(available)
+    if names is None:
+        chosen = set(steps)
+    else:
+        names = list(names)
+        unknown = [n for n in names if n not in steps]
+        if unknown:
+            raise StepContractError(f"unknown step(s) {unknown}; steps: {', '.join(sorted(steps))}")
+        made_by = providers(steps)
+        chosen, todo = set(), list(names)
+        while todo:
+            name = todo.pop()
+            if name in chosen:
+                continue
+            chosen.add(name)
+            todo += [made_by[t] for t in steps[name].needs
+                     if t not in available and t in made_by]
+    return [steps[n] for n in order_steps({n: steps[n] for n in chosen}, available)]
 
 
 def validate(table: CleanTable, *, published: bool = False) -> pd.DataFrame:
@@ -103,28 +221,42 @@ def check_min_records(tables: list[CleanTable], step: str) -> set[str]:
 
 def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
               *, log: Callable[[str], None] = print) -> dict[str, CleanTable]:
-    """Run cleaning steps in memory and validate their tables; writes nothing.
+    """Run steps in memory and validate their tables; writes nothing.
+
+    ``steps``: step names (see :func:`step_name`), default all; the providers of any table they
+    need that ``ctx.tables`` does not hold yet are run too, first (:func:`plan`). Each step sees
+    ``ctx.tables`` through a read-only :class:`TableView` of its ``NEEDS`` and must return
+    exactly its ``PROVIDES`` (else :class:`StepContractError`); its tables are then added to
+    ``ctx.tables`` and the personal strings it gathered are in ``ctx.deny``.
 
     After each step every raw file it read must have given at least its registered
     ``min_records`` (:func:`check_min_records`); a full run also requires every file with
     ``min_records > 0`` to appear in some row account.
     """
     ctx = ctx or BuildContext()
+    every = discover()
+    order_steps(every, ctx.tables)  # the whole graph is checked (missing provider, cycle)
+    todo = plan(steps, every, ctx.tables)
     built: dict[str, CleanTable] = {}
     seen: set[str] = set()
-    for step in steps or STEPS:
+    for step in todo:
         t0 = time.perf_counter()
-        module = importlib.import_module(STEP_MODULES[step])
-        tables = list(module.build(ctx))
+        view = dataclasses.replace(ctx, tables=TableView(ctx.tables, step.needs, step.name))
+        tables = list(step.build(view))
+        names = [t.name for t in tables]
+        if sorted(names) != sorted(step.provides):
+            raise StepContractError(
+                f"step {step.name} built {sorted(names)} but declares PROVIDES "
+                f"{sorted(step.provides)}: a step builds exactly the tables it declares")
         for table in tables:
             validate(table)
-        seen |= check_min_records(tables, step)
+        seen |= check_min_records(tables, step.name)
         for table in tables:
             built[table.name] = table
             ctx.tables[table.name] = table.frame
             log(f"[data] {table.account.summary()} ({len(table.frame)} rows)")
-        log(f"[data] step {step} done in {time.perf_counter() - t0:.1f} s")
-    if steps is None or list(steps) == STEPS:
+        log(f"[data] step {step.name} done in {time.perf_counter() - t0:.1f} s")
+    if {s.name for s in todo} == set(every):
         unread = sorted(f for f, e in registry().items() if e.min_records > 0 and f not in seen)
         if unread:
             raise DataError(unread[0], f"registered with min_records > 0 but no step accounted "
@@ -133,16 +265,16 @@ def run_steps(steps: list[str] | None = None, ctx: BuildContext | None = None,
     return built
 
 
-def check_privacy(built: dict[str, CleanTable]) -> None:
-    """Refuse to write any table or row account that may hold personal data (names, posting
-    ids, handles, phone numbers of the raw case files, or a denied column name)."""
-    from analysis.privacy.policy import assert_publishable, raw_personal_strings
+def check_privacy(built: dict[str, CleanTable], deny: Iterable[str]) -> None:
+    """Refuse to write any table or row account that may hold personal data: a denied column
+    name, or a cell holding one of the personal strings ``deny`` the case steps gathered
+    (``ctx.deny``: names, posting ids, handles, phone numbers of the case files)."""
+    from analysis.privacy.policy import assert_publishable
+    from analysis.schemas import quantity_columns
     from analysis.sources.cases.common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
-    strings = raw_personal_strings()
+    strings = frozenset(deny)
     vocabulary = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
-    from analysis.schemas import quantity_columns
-
     for table in built.values():
         frame = table.frame.drop(columns="geometry") if is_geo(table.frame) else table.frame
         assert_publishable(pd.DataFrame(frame), where=f"table {table.name}",
@@ -186,11 +318,13 @@ def check_linkage(built: dict[str, CleanTable], published: dict[str, CleanTable]
     from analysis.privacy.disclosure import linkage_attack, posting_attributes
     from analysis.privacy.policy import PrivacyError
     from analysis.schemas import is_internal
+    from analysis.topics.cases.build import age_group_of, period_of
 
     records = [t.frame for n, t in built.items() if is_internal(n)]
     if not records:
         return
-    postings = posting_attributes(pd.concat(records, ignore_index=True))
+    postings = posting_attributes(pd.concat(records, ignore_index=True), period_of=period_of,
+                                  age_group_of=age_group_of)
     for name, table in published.items():
         frame = table.frame.drop(columns="geometry") if is_geo(table.frame) else table.frame
         result = linkage_attack(name, pd.DataFrame(frame), postings)
@@ -201,13 +335,15 @@ def check_linkage(built: dict[str, CleanTable], published: dict[str, CleanTable]
 
 
 def _write_atomically(published: list[CleanTable], internal: list[CleanTable],
-                      out_dir: Path, interim_dir: Path) -> None:
+                      out_dir: Path, interim_dir: Path, deny: Iterable[str] = ()) -> None:
     """Write published tables and every row account into ``out_dir`` and the rows of internal
-    tables into ``interim_dir``, each folder with its data dictionary. Everything goes to
-    temporary folders first and is moved into place only when all writing succeeded; files of
-    an earlier build that this build did not write (a table removed, or moved to the internal
-    folder) are then deleted, so no stale per-posting table stays in a published folder."""
+    tables into ``interim_dir``, each folder with its data dictionary, and the deny-set into
+    ``interim_dir/.deny.json``. Everything goes to temporary folders first and is moved into
+    place only when all writing succeeded; files of an earlier build that this build did not
+    write (a table removed, or moved to the internal folder) are then deleted, so no stale
+    per-posting table stays in a published folder."""
     from analysis.datadict import data_dictionary
+    from analysis.privacy.denyset import DENY_FILE_NAME, write_deny
 
     staged: list[tuple[Path, Path]] = []
     with contextlib.ExitStack() as stack:
@@ -233,6 +369,8 @@ def _write_atomically(published: list[CleanTable], internal: list[CleanTable],
                                               internal=internal if kind == "published" else ()),
                               encoding="utf-8")
             staged.append((readme, folder / "README.md"))
+            if kind == "internal":  # the deny-set: internal only, never in a published folder
+                staged.append((write_deny(deny, tmp / DENY_FILE_NAME), folder / DENY_FILE_NAME))
         for src, dst in staged:
             os.replace(src, dst)
     written = {dst for _, dst in staged}
@@ -251,8 +389,10 @@ def build_all(steps: list[str] | None = None, *, out_dir: Path | None = None,
     disclosure rule (:func:`published_form`) and the linkage gate (:func:`check_linkage`); then
     files are written to temporary folders and moved into place only when every step
     succeeded: published tables and every row account into ``out_dir`` (default
-    ``data/processed``), internal per-posting tables into ``interim_dir`` (default
-    ``data/interim``, or ``interim`` beside ``out_dir``). Returns the tables as built (before
+    ``data/processed``), internal per-posting tables and the deny-set (``.deny.json``) into
+    ``interim_dir`` (default ``data/interim``, or ``interim`` beside ``out_dir``). The privacy
+    check uses ``ctx.deny``, the personal strings the case steps gathered during this run.
+    Returns the tables as built (before
     disclosure control), by name. Temporary folders are ``data/.processed-<pid>-*`` and
     ``data/.interim-<pid>-*``: removed on failure (and on SIGTERM); one left by a killed run is
     removed by the next.
@@ -263,12 +403,13 @@ def build_all(steps: list[str] | None = None, *, out_dir: Path | None = None,
     interim_dir = interim_dir or interim_beside(out_dir)
     for folder in (out_dir, interim_dir):  # left by a killed earlier build
         stamps.remove_stale_temp_dirs(folder.parent, folder.name)
+    ctx = ctx or BuildContext()
     built = run_steps(steps, ctx, log=log)
-    check_privacy(built)
+    check_privacy(built, ctx.deny)
     published = published_form(built)
     check_linkage(built, published)
     internal = [t for n, t in built.items() if is_internal(n)]
-    _write_atomically(list(published.values()), internal, out_dir, interim_dir)
+    _write_atomically(list(published.values()), internal, out_dir, interim_dir, ctx.deny)
     for name, table in published.items():
         cells = sum(v for (f, _), v in table.account.notes.items() if f == "disclosure")
         if cells:

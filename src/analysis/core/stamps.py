@@ -164,14 +164,37 @@ def module_files(package_dir: Path) -> dict[str, Path]:
     return out
 
 
+def step_modules(package_dir: Path) -> list[str]:
+    """Dotted names of the step modules under ``<package>.sources`` and ``<package>.topics``:
+    modules that define, at their top level, a function ``build`` and a name ``PROVIDES``.
+    Read from the source (``ast``; nothing is imported), sorted."""
+    import ast
+
+    package_dir = Path(package_dir)
+    base = package_dir.name
+    found = []
+    for name, path in module_files(package_dir).items():
+        if not name.startswith((f"{base}.sources.", f"{base}.topics.")):
+            continue
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        functions = {n.name for n in body if isinstance(n, ast.FunctionDef)}
+        assigned = {t.id for n in body if isinstance(n, ast.Assign) for t in n.targets
+                    if isinstance(t, ast.Name)}
+        assigned |= {n.target.id for n in body
+                     if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+        if "build" in functions and "PROVIDES" in assigned:
+            found.append(name)
+    return sorted(found)
+
+
 def code_closure(package_dir: Path, entries: Iterable[str]) -> list[Path]:
     """The project modules that ``entries`` (dotted names) import, transitively, read from the
     source (``ast``; nothing is imported): ``import``/``from … import`` at any depth (function-level
-    imports included), the parent packages of every module, and string literals naming a project
-    module (steps loaded with ``importlib``). Returns their files, sorted.
+    imports included) and the parent packages of every module. Returns their files, sorted.
 
     Used for the data manifest, so that every module whose change can change a table is hashed
-    without a hand-kept list.
+    without a hand-kept list (modules loaded by name at run time — the step modules, the schema
+    modules — are passed as ``entries``).
     """
     import ast
 
@@ -198,7 +221,5 @@ def code_closure(package_dir: Path, entries: Iterable[str]) -> list[Path]:
                 else:
                     mod = node.module or ""
                 found = [mod, *(f"{mod}.{a.name}" for a in node.names)]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                found = [node.value]
             todo += [m for m in found if m in modules and m not in seen]
     return sorted(modules[m] for m in seen)

@@ -33,7 +33,7 @@ every column the two share and counts published rows that match exactly one post
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,17 +161,20 @@ def protect(frame: pd.DataFrame) -> tuple[pd.DataFrame, Suppression]:
 # the linkage attack
 
 
-def posting_attributes(records: pd.DataFrame) -> pd.DataFrame:
+def posting_attributes(records: pd.DataFrame, *,
+                       period_of: Callable[[pd.Series], pd.Series],
+                       age_group_of: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
     """One row per posting and place role, with every column a published table might share
     with the postings (the attacker's view of the public postings).
 
-    ``records`` are per-posting record tables (the internal ``case_records_*``), concatenated.
+    ``records`` are per-posting record tables (the internal ``case_records_*``), concatenated;
+    ``period_of`` / ``age_group_of`` map ``missing_year`` / ``age_at_missing`` to the period and
+    age-group labels the published tables use (the caller passes the case vocabulary's
+    functions: this module imports no table-building code).
     Returns the record columns plus ``posting`` (row number, the identity), ``period``,
     ``age_group``, ``place_role``, ``adcode`` (the place of that role), ``lost_adcode`` and
     ``destination_adcode``.
     """
-    from analysis.topics.cases.build import age_group_of, period_of
-
     rec = records.reset_index(drop=True).assign(posting=lambda f: np.arange(len(f)))
     rec["period"] = period_of(rec["missing_year"])
     rec["age_group"] = age_group_of(rec["age_at_missing"])

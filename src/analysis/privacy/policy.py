@@ -5,8 +5,10 @@ descriptions, notes, volunteer handles, posting ids and phone numbers. Processed
 data carry only aggregates and the coarse, pseudonymised fields of the record schema. This module
 is the one home of the rules, applied at every exit point: ``pipeline.build_all`` (every processed
 table and row account), ``figures.save_figure`` (every chart's data) and the tests that scan the
-executed notebooks. The personal strings themselves are collected from the raw files by
-:func:`analysis.sources.cases.common.personal_strings`.
+executed notebooks. The personal strings themselves are gathered by the case steps while their
+records are in memory (``BuildContext.deny``); the pipeline checks its tables against that set and
+persists it for the later exits (:mod:`analysis.privacy.denyset`, read by
+:func:`raw_personal_strings`).
 
 Checks of :func:`assert_publishable`:
 
@@ -150,25 +152,31 @@ def assert_publishable(frame: pd.DataFrame, *, where: str,
                 raise PrivacyError(f"{where}: column {col!r} holds a raw personal string")
 
 
-_CACHE: dict[str, frozenset[str]] = {}
+_CACHE: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
-def raw_personal_strings() -> frozenset[str]:
-    """Personal strings of the raw case files in ``data/raw`` (cached per process).
+def raw_personal_strings(*, missing_ok: bool = False) -> frozenset[str]:
+    """Personal strings of the case files, as gathered by the last ``make data``
+    (``data/interim/.deny.json``, :mod:`analysis.privacy.denyset`; cached per file version).
 
-    Empty when the case files are not fetched (then only the column deny-list applies).
+    Never reads ``data/raw/`` and never imports cleaning code. When the file is missing or
+    unreadable this **fails closed** with :class:`~analysis.privacy.denyset.DenySetError`
+    (saying to run ``make data``), unless the caller explicitly opts out with
+    ``missing_ok=True`` (synthetic tests): then the set is empty and only the column deny-list
+    applies.
     """
-    from analysis.core import paths
+    from analysis.privacy.denyset import deny_file, read_deny
 
-    key = str(paths.RAW)
+    path = deny_file()
+    if missing_ok and not path.is_file():
+        return frozenset()
+    try:
+        st = path.stat()
+    except OSError:
+        return read_deny(path)  # raises DenySetError naming the file and `make data`
+    key = (str(path), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
-        from analysis.core.errors import FetchError
-        from analysis.sources.cases.common import personal_strings
-
-        try:
-            _CACHE[key] = frozenset(personal_strings())
-        except FetchError:
-            _CACHE[key] = frozenset()
+        _CACHE[key] = read_deny(path)
     return _CACHE[key]
 
 

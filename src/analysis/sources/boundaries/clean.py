@@ -45,6 +45,10 @@ BASEMAP_FILES: dict[str, tuple[str, str, str]] = {
     "boundaries_cn_atlas": (CN_ATLAS_ID, "id", "地名"),
 }
 
+#: Tables this step reads (none: raw files only) and builds.
+NEEDS: tuple[str, ...] = ()
+PROVIDES = tuple(BASEMAP_FILES)
+
 NOTE_MADE_VALID = "invalid polygon repaired with shapely.make_valid"
 NOTE_COLLECTION = "make_valid returned a GeometryCollection: non-polygon parts removed"
 

@@ -55,7 +55,7 @@ names no province but starts with a full prefecture name unique in the country (
 counted as "place unmatched (free text, not shown)": a row account carries reasons and counts,
 never a raw string (each unmatched text is unique to one posting). The prefecture
 (``xxxx00``) comes from the code's first four digits, or from the city name following the province
-name in the text, looked up in the 2020 prefecture list of ``census_city_2010_2020`` (plus the
+name in the text, looked up in the 2020 rows of table ``census_city_prefecture`` (plus the
 older names/codes in :data:`OLD_PREFECTURE_NAMES` and :data:`OLD_PREFECTURE_CODES`). The four
 municipalities map to ``xx0100``. County level units directly under a province (仙桃 429004 …)
 and unknown codes give no prefecture.
@@ -63,10 +63,11 @@ and unknown codes give no prefecture.
 Privacy
 -------
 Names, photo URLs, exact birth dates, heights, free-text descriptions, notes, volunteer handles,
-posting ids and phone numbers are read but never become output columns.
-:func:`assert_no_personal_data` (:mod:`analysis.privacy.policy`) enforces a column deny-list and
-scans every cell for the personal strings collected from the raw files by
-:func:`personal_strings`.
+posting ids and phone numbers are read but never become output columns. Each case step adds the
+personal strings of the records it read (:func:`clean_personal`, :func:`strings_from_text`) to
+``ctx.deny`` while they are in memory; the pipeline scans every table for them
+(:mod:`analysis.privacy.policy`) and keeps the set for the later exits
+(:mod:`analysis.privacy.denyset`).
 """
 
 from __future__ import annotations
@@ -88,14 +89,8 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.accounts import RowAccount
-from analysis.privacy.policy import assert_publishable
 from analysis.vocab.cases import (
-    CATEGORIES,
-    CATEGORY_BASES,
     RECORD_COLUMNS,
-    SEXES,
-    SIDES,
-    SOURCES,
 )
 from analysis.vocab.provinces import ALL34, province_from_text, try_adcode
 
@@ -105,7 +100,9 @@ _INT_COLUMNS = RECORD_COLUMNS[6:]
 ID_SPACE_VIEW = "view"
 ID_SPACE_PUBLISH = "publish"
 
-CENSUS_CITY_ID = "census_city_2010_2020/census_city_2010-2020_v1.csv"
+#: The unit list the place matcher is built from (step ``sources.census_city``): every case
+#: step needs it.
+PREFECTURE_TABLE = "census_city_prefecture"
 
 # --------------------------------------------------------------------------------------------
 # record key
@@ -376,8 +373,8 @@ class PlaceMatch:
 class PlaceMatcher:
     """Province (via :mod:`analysis.vocab.provinces`) and prefecture (``xxxx00``) of codes and texts.
 
-    Built from the 2020 prefecture list (``city``, ``city_code``, ``province_code`` columns of
-    ``census_city_2010_2020``); use :meth:`from_census`.
+    Built from the 2020 prefecture list (``city``, ``city_code``, ``province_code``); use
+    :meth:`from_prefectures` on the ``census_city_prefecture`` table.
     """
 
     def __init__(self, cities: pd.DataFrame) -> None:
@@ -410,11 +407,16 @@ class PlaceMatcher:
                 key=lambda kv: -len(kv[0]))
 
     @classmethod
-    def from_census(cls, path: Path) -> PlaceMatcher:
-        """Matcher from the ``census_city_2010_2020`` CSV (only the name/code columns are read)."""
-        frame = pd.read_csv(path, usecols=["city", "city_code", "province_code"],
-                            dtype=str, encoding="utf-8-sig")
-        return cls(frame)
+    def from_prefectures(cls, prefectures: pd.DataFrame, census_year: int = 2020
+                         ) -> PlaceMatcher:
+        """Matcher from the ``census_city_prefecture`` table (built by the ``census_city``
+        step; its ``census_year`` rows: code, Chinese name and province of every unit)."""
+        rows = prefectures[prefectures["census_year"] == census_year]
+        if rows.empty:
+            raise ValueError(f"{PREFECTURE_TABLE} has no rows of census year {census_year}")
+        return cls(pd.DataFrame({"city": rows["prefecture_name_zh"].astype(str),
+                                 "city_code": rows["prefecture_adcode"],
+                                 "province_code": rows["adcode"]}))
 
     # -- codes -------------------------------------------------------------------------------
     def prefecture_of_code(self, code: int | str) -> int | None:
@@ -575,6 +577,7 @@ def strings_from_text(texts: Iterable[object]) -> set[str]:
         out.update(h.strip() for h in _HANDLE.findall(s))
     return out
 
+
 def clean_personal(values: Iterable[object]) -> set[str]:
     """Normalised, non-generic personal strings (names, handles, ids) from raw cells."""
     out = set()
@@ -585,25 +588,3 @@ def clean_personal(values: Iterable[object]) -> set[str]:
         if s and s.lower() not in _NOT_PERSONAL:
             out.add(s)
     return out
-
-def personal_strings(ctx=None) -> set[str]:
-    """Every personal string of the case files: children's names, volunteer handles, posting
-    ids, phone and ID-card numbers (from names, notes and descriptions).
-
-    ``ctx`` is a :class:`analysis.core.step.BuildContext` (default: the project's ``data/raw``).
-    """
-    from analysis.core.step import BuildContext
-    from analysis.sources.cases import juvenilexi as cases_juvenilexi
-    from analysis.sources.cases import uiuing as cases_uiuing
-    from analysis.sources.cases import wtt1002 as cases_wtt1002
-
-    ctx = ctx or BuildContext()
-    return (cases_uiuing.personal_strings_raw(ctx) | cases_wtt1002.personal_strings_raw(ctx)
-            | cases_juvenilexi.personal_strings_raw(ctx))
-
-
-def assert_no_personal_data(frame: pd.DataFrame, raw_strings: set[str]) -> None:
-    """Raise :class:`analysis.privacy.policy.PrivacyError` (an ``AssertionError``) if ``frame`` may hold
-    personal data; see :func:`analysis.privacy.policy.assert_publishable`."""
-    assert_publishable(frame, where="case table", personal_strings=raw_strings,
-                       vocabulary={*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES})

@@ -22,8 +22,8 @@ from analysis.core.accounts import RowAccount
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
-    CENSUS_CITY_ID,
     ID_SPACE_PUBLISH,
+    PREFECTURE_TABLE,
     PlaceMatcher,
     clean_personal,
     note_counter,
@@ -41,6 +41,10 @@ SQL_ID = "bbhj_juvenilexi_spider/bbhj.sql"
 TABLE = "宝贝回家"
 COLUMNS = ("id", "姓名", "性别", "生日", "失踪类型", "失踪地址", "失踪时间", "注册时间")
 SCRAPE_YEAR = 2023
+
+#: Tables this step reads (the place matcher's unit list) and builds.
+NEEDS = (PREFECTURE_TABLE,)
+PROVIDES = ("case_records_juvenilexi",)
 
 
 def read_sqlite(path: Path) -> pd.DataFrame:
@@ -74,11 +78,22 @@ def _posting_id(path: Path, value: object, row: int) -> int:
     return int(s)
 
 
-def clean_sqlite(path: Path, places: PlaceMatcher) -> CleanTable:
-    """``case_records_juvenilexi`` from bbhj.sql (path given)."""
+def personal_strings(frame: pd.DataFrame) -> set[str]:
+    """Names, posting ids and phone/ID numbers of the rows of bbhj.sql (:func:`read_sqlite`)."""
+    out = clean_personal(list(frame["姓名"]) + [str(v) for v in frame["id"]])
+    out |= strings_from_text(list(frame["失踪类型"]) + list(frame["失踪地址"])
+                             + list(frame["姓名"]))
+    return out
+
+
+def clean_sqlite(path: Path, places: PlaceMatcher, deny: set[str] | None = None) -> CleanTable:
+    """``case_records_juvenilexi`` from bbhj.sql (path given); the personal strings of every
+    row (:func:`personal_strings`) are added to ``deny``."""
     name = "case_records_juvenilexi"
     account = RowAccount(name)
     frame = read_sqlite(path)
+    if deny is not None:
+        deny |= personal_strings(frame)
     account.add_read(SQL_ID, len(frame))
     names = clean_personal(frame["姓名"])
     notes: Counter = Counter()
@@ -112,15 +127,6 @@ def clean_sqlite(path: Path, places: PlaceMatcher) -> CleanTable:
 
 
 def build(ctx: BuildContext) -> list[CleanTable]:
-    """Build ``case_records_juvenilexi``."""
-    places = PlaceMatcher.from_census(ctx.raw(CENSUS_CITY_ID))
-    return [clean_sqlite(ctx.raw(SQL_ID), places)]
-
-
-def personal_strings_raw(ctx: BuildContext) -> set[str]:
-    """Names, posting ids, phone/ID numbers of bbhj.sql."""
-    frame = read_sqlite(ctx.raw(SQL_ID))
-    out = clean_personal(list(frame["姓名"]) + [str(v) for v in frame["id"]])
-    out |= strings_from_text(list(frame["失踪类型"]) + list(frame["失踪地址"])
-                             + list(frame["姓名"]))
-    return out
+    """Build ``case_records_juvenilexi``; the personal strings of its rows go to ``ctx.deny``."""
+    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    return [clean_sqlite(ctx.raw(SQL_ID), places, ctx.deny)]

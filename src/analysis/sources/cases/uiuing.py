@@ -21,15 +21,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from analysis.core.accounts import RowAccount
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
-    CENSUS_CITY_ID,
     ID_SPACE_VIEW,
+    PREFECTURE_TABLE,
     PlaceMatcher,
     clean_personal,
     marks_repeat_registration,
@@ -48,6 +48,10 @@ MISSING_ID = "bbhj_uiuing_findbaby/Missing.json"
 MI_ID = "bbhj_uiuing_findbaby/mi.json"
 SUCCESS_ID = "bbhj_uiuing_findbaby/success_case.json"
 SCRAPE_YEAR = 2021
+
+#: Tables this step reads (the place matcher's unit list) and builds.
+NEEDS = (PREFECTURE_TABLE,)
+PROVIDES = ("case_records_uiuing_missing", "case_records_uiuing_success")
 
 MISSING_KEYS = ("n_id", "name", "sex", "birth", "missing_time", "address", "address_id",
                 "after")
@@ -174,8 +178,25 @@ def _posting_row(record: dict, posting_id: int, places: PlaceMatcher, account: R
     }
 
 
-def clean_missing(missing: Path, mi: Path, places: PlaceMatcher) -> CleanTable:
-    """``case_records_uiuing_missing`` from Missing.json and mi.json (paths given)."""
+def personal_strings(records: Iterable[dict]) -> set[str]:
+    """Names, posting ids (``n_id``, the id in ``url``), volunteer handles and phone/ID numbers
+    of Missing.json / mi.json records (from ``name``, ``after``, ``person``, ``address``)."""
+    out: set[str] = set()
+    for record in records:
+        ids = [record.get("n_id")]
+        m = _URL_ID.search(str(record.get("url", "")))
+        if m:
+            ids.append(m.group(1))
+        out |= clean_personal([record.get("name"), *ids])
+        out |= strings_from_text([record.get("name"), record.get("after"),
+                                  record.get("person"), record.get("address")])
+    return out
+
+
+def clean_missing(missing: Path, mi: Path, places: PlaceMatcher,
+                  deny: set[str] | None = None) -> CleanTable:
+    """``case_records_uiuing_missing`` from Missing.json and mi.json (paths given); the
+    personal strings of every record read (:func:`personal_strings`) are added to ``deny``."""
     name = "case_records_uiuing_missing"
     account = RowAccount(name)
     rows: list[dict] = []
@@ -187,6 +208,8 @@ def clean_missing(missing: Path, mi: Path, places: PlaceMatcher) -> CleanTable:
         kept = 0
         postings = read_postings(path, id_key, keys, account, file_id)
         names = clean_personal(r["name"] for _, _, r in postings)
+        if deny is not None:
+            deny |= personal_strings(r for _, _, r in postings)
         for _line, pid, record in postings:
             if pid in own:
                 account.drop(file_id, f"duplicate posting id (repeated within {path.name})")
@@ -241,25 +264,8 @@ def clean_success(success: Path, places: PlaceMatcher) -> CleanTable:
 
 
 def build(ctx: BuildContext) -> list[CleanTable]:
-    """Build ``case_records_uiuing_missing`` and ``case_records_uiuing_success``."""
-    places = PlaceMatcher.from_census(ctx.raw(CENSUS_CITY_ID))
-    return [clean_missing(ctx.raw(MISSING_ID), ctx.raw(MI_ID), places),
+    """Build ``case_records_uiuing_missing`` and ``case_records_uiuing_success``; the personal
+    strings of the records go to ``ctx.deny``."""
+    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    return [clean_missing(ctx.raw(MISSING_ID), ctx.raw(MI_ID), places, ctx.deny),
             clean_success(ctx.raw(SUCCESS_ID), places)]
-
-
-def personal_strings_raw(ctx: BuildContext) -> set[str]:
-    """Names, posting ids, handles, phone/ID numbers of Missing.json and mi.json."""
-    out: set[str] = set()
-    for file_id in (MISSING_ID, MI_ID):
-        text = read_text(ctx.raw(file_id))
-        for _line, record, _defect in iter_json_records(text):
-            if record is None:
-                continue
-            ids = [record.get("n_id")]
-            m = _URL_ID.search(str(record.get("url", "")))
-            if m:
-                ids.append(m.group(1))
-            out |= clean_personal([record.get("name"), *ids])
-            out |= strings_from_text([record.get("name"), record.get("after"),
-                                      record.get("person"), record.get("address")])
-    return out

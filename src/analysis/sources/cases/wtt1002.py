@@ -23,8 +23,8 @@ from analysis.core.accounts import RowAccount
 from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
-    CENSUS_CITY_ID,
     ID_SPACE_VIEW,
+    PREFECTURE_TABLE,
     UNMATCHED_PLACE,
     PlaceMatcher,
     clean_personal,
@@ -48,6 +48,12 @@ SCRAPE_YEAR = 2016
 DATA_COLUMNS = ("寻亲类别", "寻亲编号", "姓名", "性别", "出生日期", "失踪时间", "失踪人所在地",
                 "失踪地点", "注册时间")
 FAMILY_COLUMNS = ("省份", "城市")
+#: Free-text and handle columns of data.xlsx that only feed the deny-set (never an output).
+PERSONAL_COLUMNS = ("跟进志愿者", "其他资料", "寻亲者特征描述")
+
+#: Tables this step reads (the place matcher's unit list) and builds.
+NEEDS = (PREFECTURE_TABLE,)
+PROVIDES = ("case_records_wtt1002", "case_places_wtt1002_family")
 SIDE_OF = {"宝贝寻家": "current", "家寻宝贝": "lost"}
 
 
@@ -78,11 +84,28 @@ def _posting_ids(path: Path, values: pd.Series, column: str) -> list[int]:
     return out
 
 
-def clean_data(path: Path, places: PlaceMatcher) -> CleanTable:
-    """``case_records_wtt1002`` from data.xlsx (path given)."""
+def personal_strings_data(frame: pd.DataFrame) -> set[str]:
+    """Names, posting ids, volunteer handles and phone/ID numbers of data.xlsx (columns
+    ``姓名``, ``寻亲编号``, ``跟进志愿者``, ``其他资料``, ``寻亲者特征描述``)."""
+    out = clean_personal(list(frame["姓名"]) + list(frame["寻亲编号"]) + list(frame["跟进志愿者"]))
+    out |= strings_from_text(list(frame["其他资料"]) + list(frame["寻亲者特征描述"])
+                             + list(frame["姓名"]))
+    return out
+
+
+def personal_strings_family(frame: pd.DataFrame) -> set[str]:
+    """Phone/ID numbers and handles in any cell of familyfindbaby_addr.xlsx."""
+    return strings_from_text(v for col in frame.columns for v in frame[col])
+
+
+def clean_data(path: Path, places: PlaceMatcher, deny: set[str] | None = None) -> CleanTable:
+    """``case_records_wtt1002`` from data.xlsx (path given); the personal strings of every row
+    (:func:`personal_strings_data`) are added to ``deny``."""
     name = "case_records_wtt1002"
     account = RowAccount(name)
-    frame = _read_excel(path, DATA_COLUMNS)
+    frame = _read_excel(path, (*DATA_COLUMNS, *PERSONAL_COLUMNS))
+    if deny is not None:
+        deny |= personal_strings_data(frame)
     account.add_read(DATA_ID, len(frame))
     ids = _posting_ids(path, frame["寻亲编号"], "寻亲编号")
     names = clean_personal(frame["姓名"])
@@ -122,11 +145,14 @@ def clean_data(path: Path, places: PlaceMatcher) -> CleanTable:
     return CleanTable(name, records_frame(rows), account.check())
 
 
-def clean_family(path: Path, places: PlaceMatcher) -> CleanTable:
-    """``case_places_wtt1002_family``: 家寻宝贝 missing places per mainland province (31 rows)."""
+def clean_family(path: Path, places: PlaceMatcher, deny: set[str] | None = None) -> CleanTable:
+    """``case_places_wtt1002_family``: 家寻宝贝 missing places per mainland province (31 rows);
+    phone numbers and handles in its cells (:func:`personal_strings_family`) go to ``deny``."""
     name = "case_places_wtt1002_family"
     account = RowAccount(name)
     frame = _read_excel(path, FAMILY_COLUMNS)
+    if deny is not None:
+        deny |= personal_strings_family(frame)
     account.add_read(FAMILY_ID, len(frame))
     counts: Counter = Counter()
     for prov_text, city_text in zip(frame["省份"], frame["城市"], strict=True):
@@ -149,18 +175,8 @@ def clean_family(path: Path, places: PlaceMatcher) -> CleanTable:
 
 
 def build(ctx: BuildContext) -> list[CleanTable]:
-    """Build ``case_records_wtt1002`` and ``case_places_wtt1002_family``."""
-    places = PlaceMatcher.from_census(ctx.raw(CENSUS_CITY_ID))
-    return [clean_data(ctx.raw(DATA_ID), places), clean_family(ctx.raw(FAMILY_ID), places)]
-
-
-def personal_strings_raw(ctx: BuildContext) -> set[str]:
-    """Names, posting ids, volunteer handles, phone/ID numbers of data.xlsx (and phone numbers
-    in the free-text columns of familyfindbaby_addr.xlsx)."""
-    data = pd.read_excel(ctx.raw(DATA_ID), engine="calamine", dtype=object)
-    out = clean_personal(list(data["姓名"]) + list(data["寻亲编号"]) + list(data["跟进志愿者"]))
-    out |= strings_from_text(list(data["其他资料"]) + list(data["寻亲者特征描述"])
-                             + list(data["姓名"]))
-    family = pd.read_excel(ctx.raw(FAMILY_ID), engine="calamine", dtype=object)
-    out |= strings_from_text(v for col in family.columns for v in family[col])
-    return out
+    """Build ``case_records_wtt1002`` and ``case_places_wtt1002_family``; the personal strings
+    of both files go to ``ctx.deny``."""
+    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    return [clean_data(ctx.raw(DATA_ID), places, ctx.deny),
+            clean_family(ctx.raw(FAMILY_ID), places, ctx.deny)]

@@ -19,6 +19,13 @@ Macau). Table built:
     * ``urban_share`` — urban ÷ (urban + rural) over the prefectures that report the split, and
       ``urban_coverage_share`` — the population share of the province those prefectures hold.
 
+``census_city_prefecture``
+    the unit list itself, one row per (census_year, prefecture_adcode): every raw row (2020
+    units; 2010 figures adjusted to them), Hong Kong and Macau included — code, Chinese name,
+    province adcode, resident population, urban and rural population and the share aged 0–14.
+    The case steps match place names and codes against its 2020 rows
+    (:class:`analysis.sources.cases.common.PlaceMatcher`), so no other step reads this raw file.
+
 Caveat from the source README: boundaries of 2010 were adjusted to 2020 units; a few county
 merges could not be resolved. Percentages in the raw are of the prefecture's population.
 """
@@ -40,15 +47,20 @@ YEARS = (2010, 2020)
 NUMERIC = [f"{v}_{y}" for y in YEARS for v in ("popu", "popu_urban", "popu_rural", "age_0_14")]
 REQUIRED = ["city", "city_code", "province", "province_code", *NUMERIC]
 TABLE = "census_city_province"
+PREFECTURE_TABLE = "census_city_prefecture"
+
+#: Tables this step reads (province denominators) and builds.
+NEEDS = ("population_yearend", "census2020_province")
+PROVIDES = (TABLE, PREFECTURE_TABLE)
 
 
-def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
-    """Read the prefecture file; returns one row per mainland prefecture with numeric columns.
+def parse_census_city(path: Path) -> pd.DataFrame:
+    """Every row of the prefecture file (one per unit, in file order): the :data:`REQUIRED`
+    columns, the numeric ones as floats (empty cells missing), plus ``adcode`` (province).
 
     Raises :class:`DataError` naming file, row and column for a missing column, an unknown
-    province code or a non-numeric cell. Hong Kong and Macau rows are dropped with a reason.
+    province code, a unit code that is not six digits or a non-numeric cell.
     """
-    name = CENSUS_CITY  # the registry id, as in every row account
     try:
         raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except UnicodeDecodeError as exc:
@@ -57,7 +69,6 @@ def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
     if missing:
         raise DataError(path, f"expected column(s) missing or renamed: {missing}",
                         column=missing[0])
-    account.add_read(name, len(raw))
     out = raw[REQUIRED].copy()
     adcodes = [try_adcode(v) for v in out["province_code"]]
     for i, a in enumerate(adcodes):
@@ -65,6 +76,11 @@ def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
             raise DataError(path, f"unknown province code {out['province_code'].iat[i]!r}",
                             row=i + 2, column="province_code")
     out["adcode"] = adcodes
+    bad_code = ~out["city_code"].str.strip().str.fullmatch(r"\d{6}")
+    if bad_code.any():
+        i = int(np.flatnonzero(bad_code.to_numpy())[0])
+        raise DataError(path, f"unit code is not six digits: {out['city_code'].iat[i]!r}",
+                        row=i + 2, column="city_code")
     for col in NUMERIC:
         text = out[col].str.strip()
         values = pd.to_numeric(text.where(text != ""), errors="coerce")
@@ -73,6 +89,24 @@ def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(path, f"not a number: {text.iat[i]!r}", row=i + 2, column=col)
         out[col] = values
+    return out
+
+
+def read_census_city(path: Path, account: RowAccount) -> pd.DataFrame:
+    """Read the prefecture file; returns one row per mainland prefecture with numeric columns.
+
+    Raises :class:`DataError` as :func:`parse_census_city`. Hong Kong and Macau rows are dropped
+    with a reason.
+    """
+    return mainland_prefectures(parse_census_city(path), account)
+
+
+def mainland_prefectures(units: pd.DataFrame, account: RowAccount) -> pd.DataFrame:
+    """The mainland rows of :func:`parse_census_city` (Hong Kong and Macau dropped with a
+    reason), with the raw rows read and kept and the gaps of each year counted in ``account``."""
+    name = CENSUS_CITY  # the registry id, as in every row account
+    account.add_read(name, len(units))
+    out = units
     outside = ~out["adcode"].isin(MAINLAND31)
     account.drop(name, "outside the 31 mainland provinces (Hong Kong, Macau)", int(outside.sum()))
     out = out[~outside].reset_index(drop=True)
@@ -138,10 +172,51 @@ def summarise(prefectures: pd.DataFrame, totals: dict[int, pd.Series]) -> pd.Dat
     return result[cols]
 
 
+#: Raw columns of one census year → columns of ``census_city_prefecture``.
+PREFECTURE_COLUMNS = {"popu": "population_persons", "popu_urban": "urban_persons",
+                      "popu_rural": "rural_persons"}
+
+
+def prefecture_list(units: pd.DataFrame, account: RowAccount) -> pd.DataFrame:
+    """``census_city_prefecture`` from :func:`parse_census_city`: one row per (census_year,
+    prefecture_adcode), every unit of the file (Hong Kong and Macau included), sorted.
+
+    Persons are rounded to whole persons (a few 2010 urban/rural cells of the raw carry
+    decimals; counted as a note of ``account``); ``age_0_14_share`` = the raw percentage ÷ 100.
+    """
+    name = CENSUS_CITY
+    account.add_read(name, len(units))
+    years = []
+    for y in YEARS:
+        frame = pd.DataFrame({
+            "census_year": y,
+            "prefecture_adcode": units["city_code"].str.strip().astype("int64"),
+            "prefecture_name_zh": units["city"].str.strip().astype(str),
+            "adcode": units["adcode"].astype("int64"),
+        })
+        for raw, col in PREFECTURE_COLUMNS.items():
+            values = units[f"{raw}_{y}"]
+            account.note(name, f"{col} {y}: not a whole number in the raw (rounded)",
+                         int((values.notna() & (values % 1 != 0)).sum()))
+            frame[col] = values.round().astype("Int64")
+        frame["age_0_14_share"] = (units[f"age_0_14_{y}"] / 100).astype("float64")
+        account.note(name, f"no population {y} (kept; empty)",
+                     int(units[f"popu_{y}"].isna().sum()))
+        years.append(frame)
+    account.add_kept(name, len(units))
+    out = pd.concat(years, ignore_index=True)
+    return out.sort_values(["census_year", "prefecture_adcode"], ignore_index=True)
+
+
 def build(ctx: BuildContext) -> list[CleanTable]:
-    """Step ``census_city``: needs ``population_yearend`` and ``census2020_province``."""
+    """Step ``sources.census_city``: ``census_city_province`` (needs ``population_yearend`` and
+    ``census2020_province``) and ``census_city_prefecture``."""
+    units = parse_census_city(ctx.raw(CENSUS_CITY))
     account = RowAccount(TABLE)
-    prefectures = read_census_city(ctx.raw(CENSUS_CITY), account)
+    prefectures = mainland_prefectures(units, account)
     table = summarise(prefectures, province_totals(ctx))
     # the province-level rows are derived: the account balances on prefecture rows read
-    return [CleanTable(TABLE, table, account)]
+    pref_account = RowAccount(PREFECTURE_TABLE)
+    # two rows (census years) per raw row: the account balances on raw rows read
+    listing = prefecture_list(units, pref_account)
+    return [CleanTable(TABLE, table, account), CleanTable(PREFECTURE_TABLE, listing, pref_account)]

@@ -1,10 +1,17 @@
-"""Schema of ``census_city_province`` (prefecture census summed to provinces)."""
+"""Schemas of ``census_city_province`` (prefecture census summed to provinces) and
+``census_city_prefecture`` (the prefecture-level units themselves)."""
 
 from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.vocab.columns import adcode_column, one_row_per, persons_column, share_column
+from analysis.vocab.columns import (
+    adcode_column,
+    one_row_per,
+    persons_column,
+    share_column,
+    text_column,
+)
 
 SCHEMAS = {
     "census_city_province": pa.DataFrameSchema(
@@ -46,5 +53,40 @@ SCHEMAS = {
                            "machine-readable source). Shares are population-weighted over the "
                            "prefectures that report them; coverage columns say how much of the "
                            "province that is. Urban/rural is missing for all of Xinjiang in 2020."},
+    ),
+    "census_city_prefecture": pa.DataFrameSchema(
+        {
+            "census_year": pa.Column(int, pa.Check.isin([2010, 2020]),
+                                     description="census year (2010 figures adjusted to the 2020 "
+                                                 "units)", metadata={"unit": "year"}),
+            "prefecture_adcode": pa.Column(
+                "int64", [pa.Check.in_range(110000, 829999),
+                          pa.Check(lambda s: (s % 10000 != 0) | s.isin([810000, 820000]),
+                                   element_wise=False, name="unit_code_below_province")],
+                description="GB/T 2260 code of the unit (2020): xxxx00 for a prefecture-level "
+                            "unit, xxxxNN for a county-level unit under the province (仙桃 "
+                            "429004 …), 810000 / 820000 for Hong Kong / Macau",
+                metadata={"unit": "adcode"}),
+            "prefecture_name_zh": text_column("name of the unit in Chinese (2020)"),
+            "adcode": adcode_column("province adcode (GB/T 2260, xx0000) of the unit",
+                                    mainland31=False),
+            "population_persons": persons_column("resident population (census)", nullable=True),
+            "urban_persons": persons_column("urban resident population", nullable=True),
+            "rural_persons": persons_column("rural resident population", nullable=True),
+            "age_0_14_share": share_column("share of residents aged 0–14 (raw percentage ÷ 100)",
+                                           nullable=True),
+        },
+        strict=True, ordered=True, **one_row_per("census_year", "prefecture_adcode"),
+        description="Prefecture-level units of the 2010 and 2020 census (Dong et al.): code, "
+                    "name, province, population, urban/rural, share aged 0–14. One row per "
+                    "(census year, unit).",
+        metadata={"sources": ["census_city_2010_2020/census_city_2010-2020_v1.csv"],
+                  "notes": "Every row of the raw file: 367 mainland prefecture-level units "
+                           "(including the county-level units administered directly by a "
+                           "province), Hong Kong and Macau. 2010 figures are adjusted to the "
+                           "2020 units by the source. Empty: no figure in the source (e.g. the "
+                           "Xinjiang corps cities). Persons are rounded to whole persons (five "
+                           "2010 urban/rural cells of the raw carry decimals). The case steps "
+                           "match place names and codes against the 2020 rows."},
     ),
 }

@@ -63,6 +63,10 @@ COLUMNS_2020 = {
     "other_province_persons": r"^省外$",
 }
 
+#: Tables this step reads (denominators of the ``population`` step) and builds.
+NEEDS = ("population_yearend", "census2020_province")
+PROVIDES = ("census_hukou_province",)
+
 OUTPUT_COLUMNS = [
     "census_year", "adcode", "hukou_elsewhere_persons", "same_county_persons",
     "other_county_same_province_persons", "within_province_persons", "other_province_persons",

@@ -51,6 +51,10 @@ TABLE = "left_behind_children"
 # MANUAL_FILE, DEFINITIONS and SOURCE_DEFINITION are defined with the schema (a schema check
 # uses them): analysis.sources.left_behind.schema.
 
+#: Tables this step reads (none: one manual table) and builds.
+NEEDS: tuple[str, ...] = ()
+PROVIDES = (TABLE,)
+
 #: Marker each definition's explicit text in the file must contain (a cross-check of the map).
 _DEFINITION_MARKERS: dict[str, str] = {
     "acwf_rural_0_17_one_or_both_parents": "0-17",

@@ -152,6 +152,10 @@ _GROUP_PREFIXES = ("省外", "户口登记地")
 _NATIONAL_ROW_LABELS = {"全国", "合计", "总计"}
 ROW_LABEL_KEY = "现住地"
 
+#: Tables this step reads (year-end population for the per-1,000 rates) and builds.
+NEEDS = ("population_yearend",)
+PROVIDES = ("migration_od", "migration_by_province")
+
 #: A national-row or row-total mismatch is gross when |diff| exceeds both limits.
 GROSS_REL = 0.01
 GROSS_ABS = 150

@@ -46,6 +46,10 @@ BULLETIN_SCHOOLING = "nbs_census2020_bulletin/各地区15岁及以上人口平�
 BULLETIN_EDUCATION = "nbs_census2020_bulletin/各地区每10万人口中拥有的各类受教育程度人数.csv"
 BULLETIN_NATIONAL_AGE = "nbs_census2020_bulletin/全国人口年龄构成.csv"
 
+#: Tables this step reads (none: raw files only) and builds.
+NEEDS: tuple[str, ...] = ()
+PROVIDES = ("population_yearend", "census2020_province")
+
 YEARS: tuple[int, ...] = tuple(range(2000, 2023))
 #: Encodings tried, strictly, in this order. The NBS portal export is GBK/GB18030 (its header
 #: lines hold the GBK full-width colon ``0xA3BA``, which Latin-1 shows as mojibake ``£º``).

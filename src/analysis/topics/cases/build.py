@@ -61,6 +61,11 @@ from analysis.vocab.cases import (
 from analysis.vocab.measures import MEASURES
 from analysis.vocab.provinces import MAINLAND31
 
+#: Tables this step reads and builds.
+NEEDS = (*RECORD_TABLES, FAMILY_TABLE, "census2020_province", "census_city_province")
+PROVIDES = ("case_counts", "case_counts_by_period", "case_coverage_by_year", "case_category_counts",
+            "case_sex_counts", "case_rates", "case_flows", "case_composition")
+
 
 def _placed(records: pd.DataFrame, column: str, account: RowAccount, file: str
             ) -> pd.DataFrame:

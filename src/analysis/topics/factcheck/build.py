@@ -19,6 +19,12 @@ from analysis.topics.factcheck.evaluators import fact_check
 CLAIMS = "claims_to_check.csv"
 COLUMNS = ["claim_id", "article", "claim", "quoted_words", "what_could_test_it"]
 
+#: Tables the evaluators read, and the table this step builds.
+NEEDS = ("case_composition", "case_coverage_by_year", "case_flows", "case_rates",
+         "census_city_province", "census_hukou_province", "left_behind_children",
+         "model_coefficients")
+PROVIDES = ("fact_check",)
+
 
 def read_claims(path) -> pd.DataFrame:
     """The claims table (pass a path from ``BuildContext.manual``, which checks its sha256);

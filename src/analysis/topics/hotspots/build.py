@@ -60,6 +60,11 @@ from analysis.vocab.settings import ALPHA, MIN_COUNT, PERMUTATIONS
 #: :mod:`analysis.hotspot_figures` read it here).
 MEASURE_LABELS = measures.MEASURE_LABELS
 
+#: Tables this step reads and builds.
+NEEDS = (*(f"boundaries_{b}" for b in geo.BASEMAPS), "case_rates", "case_counts", "case_flows")
+PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hotspot_source_destination",
+            "published_hotspot_comparison", "published_flow_comparison")
+
 
 # --- weights ---------------------------------------------------------------------------------
 

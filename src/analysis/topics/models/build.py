@@ -39,12 +39,17 @@ import pandas as pd
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
 from analysis.geo import province_weights
-from analysis.topics.models.exposures import province_exposures
+from analysis.topics.models.exposures import INPUT_TABLES, province_exposures
 from analysis.topics.models.fit import Spec, design, fit, loo_specifications, run_models, specifications
 from analysis.topics.models.views import added_variable, side_headline_specs
 
 #: Basemap whose polygons give the contiguity weights (both basemaps give the same 68 pairs).
 WEIGHTS_BASEMAP = "boundaries_ocha"
+
+#: Tables this step reads and builds.
+NEEDS = (*INPUT_TABLES, WEIGHTS_BASEMAP, "case_counts", "case_rates")
+PROVIDES = ("province_exposures", "model_coefficients", "model_fit", "model_loo",
+            "model_specification_curve", "model_added_variable")
 
 
 def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[CleanTable]:
