@@ -18,7 +18,7 @@ from analysis.privacy.policy import (
     text_leaks,
 )
 from analysis.schemas import quantity_columns
-from analysis.sources.cases.common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
+from analysis.vocab.cases import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
 VOCAB = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
 

@@ -271,7 +271,7 @@ def check_privacy(built: dict[str, CleanTable], deny: Iterable[str]) -> None:
     (``ctx.deny``: names, posting ids, handles, phone numbers of the case files)."""
     from analysis.privacy.policy import assert_publishable
     from analysis.schemas import quantity_columns
-    from analysis.sources.cases.common import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
+    from analysis.vocab.cases import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
     strings = frozenset(deny)
     vocabulary = {*SIDES, *CATEGORIES, *CATEGORY_BASES, *SEXES, *SOURCES}
