@@ -17,15 +17,8 @@ from analysis.privacy.policy import assert_publishable
 from analysis.sources.cases import juvenilexi as cases_juvenilexi
 from analysis.sources.cases import uiuing as cases_uiuing
 from analysis.sources.cases import wtt1002 as cases_wtt1002
-from analysis.sources.cases.common import (
-    CATEGORIES,
-    CATEGORY_BASES,
-    PREFECTURE_TABLE,
-    SALT_ENV,
-    SEXES,
-    SIDES,
-    SOURCES,
-)
+from analysis.sources.cases.common import PREFECTURE_TABLE, SALT_ENV
+from analysis.vocab.cases import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
 CASE_STEPS = ["sources.cases.uiuing", "sources.cases.wtt1002", "sources.cases.juvenilexi"]
 
