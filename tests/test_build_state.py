@@ -58,8 +58,7 @@ def test_an_unusable_stamp_is_a_reason_never_an_exception(tmp_path, content, why
 def test_the_real_manifest_records_the_hash_of_every_output(processed):
     manifest, problem = stamps.read_stamp(processed / cli.MANIFEST, required=("inputs", "outputs"))
     assert manifest is not None, problem
-    files = sorted(f"data/{d.name}/{f.name}" for d in (processed, paths.INTERIM)
-                   for f in d.iterdir() if f.is_file() and not f.name.startswith("."))
+    files = sorted(stamps.relative_name(f, paths.ROOT) for f in cli.data_outputs())
     assert any(f.startswith("data/interim/") for f in files)
     assert sorted(manifest["outputs"]) == files
     for name, sha in manifest["outputs"].items():

@@ -144,11 +144,12 @@ def test_every_consumer_reads_the_registry_views():
 
 
 def test_the_figures_of_the_plots_layer_list_the_registry_measures():
-    """``hotspot_figures.MAP_MEASURES`` is still its own list (to be read from the registry):
-    this fails when a measure is added to the registry but not to the maps."""
-    from analysis import hotspot_figures
+    """The maps and notebook findings read the registry's own lists (no copy to keep in step)."""
+    from analysis.plots import hotspot_findings, hotspot_maps
 
-    assert list(hotspot_figures.MAP_MEASURES) == measures.MAP_MEASURES
+    assert hotspot_maps.MAP_MEASURES is measures.MAP_MEASURES
+    assert hotspot_maps.LOST_MEASURES is measures.LOST_MEASURES
+    assert hotspot_findings.MEASURE_LABELS is measures.MEASURE_LABELS
 
 
 def _entry(**overrides) -> Measure:
@@ -210,6 +211,8 @@ from analysis.topics.cases import build as case_build
 from analysis.topics.hotspots import build as hot_build
 from analysis.topics.models import fit
 from analysis.topics.models import views
+from analysis.plots import model_figures
+from analysis.plots import hotspot_maps
 from analysis.vocab.cases import PERIOD_LABELS
 from analysis.vocab.provinces import MAINLAND31
 
@@ -238,7 +241,7 @@ print(json.dumps({
     "spec_groups": sorted({s.group for s in specs if s.outcome == NEW}),
     "od_period": fit.Spec(NEW, "out_migration", "none", "negbin2").od_period,
     "short": views.OUTCOME_SHORT.get(NEW),
-    "indicator_rows": [r[3] for r in views.spec_indicator_rows()],
+    "indicator_rows": [r[3] for r in model_figures.spec_indicator_rows()],
     "exposure_periods": views.outcome_exposure_periods()["outcome_measure"].tolist(),
     "map_measures": module.MAP_MEASURES,
 }, ensure_ascii=False))

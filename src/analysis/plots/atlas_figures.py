@@ -17,16 +17,17 @@ from analysis import geo
 from analysis.plots import maps
 from analysis.plots.save import FigureText
 from analysis.plots.style import label, province_names
+from analysis.vocab.wording import source_line
 
 #: Columns of the hukou map's chart data.
 HUKOU_COLUMNS = ["adcode", "name_en", "name_zh", "other_province_persons",
                  "resident_population_persons", "other_province_share"]
-SOURCE_HUKOU = ("Source: NBS, 2020 census (table 各地区户口登记地在外乡镇街道的人口, "
-                "transcribed in data/raw/manual/); Lost Generation analysis.")
-SOURCE_OD = ("Source: NBS, 2010 census long form, table 全国按现住地和五年前常住地分的人口 "
-             "(sample counts); Lost Generation analysis.")
-SOURCE_OD20 = ("Source: NBS, 2020 census long form, table 全国按现住地和五年前常住地分的人口; "
-               "estimates = sample count ÷ sampling fraction; Lost Generation analysis.")
+SOURCE_HUKOU = source_line("NBS, 2020 census (table 各地区户口登记地在外乡镇街道的人口, "
+                           "transcribed in data/raw/manual/)")
+SOURCE_OD = source_line("NBS, 2010 census long form, table 全国按现住地和五年前常住地分的人口 "
+                        "(sample counts)")
+SOURCE_OD20 = source_line("NBS, 2020 census long form, table 全国按现住地和五年前常住地分的人口",
+                          "estimates = sample count ÷ sampling fraction")
 
 
 def _with_attribution(source: str, base: gpd.GeoDataFrame) -> str:
