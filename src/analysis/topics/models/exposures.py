@@ -28,7 +28,7 @@ Exposures
   (2010 complete; 2020 missing for Xinjiang), mean years of schooling aged 15+ (2010, 2020),
   sex ratio of residents (2020), population 2020 (to name the largest provinces).
 
-Standardisation: :func:`exposure_sd` / :func:`standardise` use the sample SD (ddof = 1) over
+Standardisation: :func:`exposure_sd` uses the sample SD (ddof = 1) over
 **all 31 provinces**, so "per SD" means the same thing in every specification, including the
 leave-one-out and leave-largest-out fits.
 """
@@ -210,15 +210,6 @@ def exposure_sd(exposures: pd.DataFrame, column: str) -> float:
     return sd
 
 
-def standardise(exposures: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """z-scores ``(x − mean) / SD`` (ddof = 1, over the rows given), indexed like the input."""
-    out = pd.DataFrame(index=exposures.index)
-    for c in columns:
-        x = exposures[c].astype(float)
-        out[c] = (x - x.mean()) / exposure_sd(exposures, c)
-    return out
-
-
 __all__ = ["INPUT_TABLES", "LARGEST_N", "LEFT_BEHIND", "OD_PERIODS", "RATE_BASIS", "TABLE",
            "exposure_sd", "in_column", "largest_provinces", "out_column", "period_key",
-           "province_exposures", "standardise"]
+           "province_exposures"]
