@@ -72,8 +72,9 @@ report: report/index.html  ## static site in report/ (opens from disk)
 report/index.html: $(EXECUTED) $(MANIFEST) $(LIB_SRC) $(wildcard src/analysis/templates/*) docs/methodology.md data/sources.toml
 	$(PY) -m analysis report
 
-lint: $(ENV_STAMP)  ## ruff
+lint: $(ENV_STAMP)  ## ruff, and the import contracts of pyproject.toml (layers; import-linter)
 	$(VENV)/bin/ruff check src tests notebooks scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 test: all lint  ## build, then run the test suite
 	$(PY) -m pytest

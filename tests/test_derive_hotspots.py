@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
+import reference as ref
 from analysis import geo, tables
 from analysis.stats import hotspots
 from analysis.vocab.measures import MEASURES, PERIOD_PANELS
@@ -45,54 +46,6 @@ def binary(t) -> np.ndarray:
 def _maps(local: pd.DataFrame):
     for (measure, period), g in local.groupby(["measure", "period"], sort=True):
         yield measure, period, g.set_index("adcode").reindex(IDS)
-
-
-# --- numpy formulas ---------------------------------------------------------------------------
-
-def moran(y: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Moran's I with row-standardised weights and its z under normality (Cliff & Ord)."""
-    w = b / b.sum(axis=1, keepdims=True)
-    n = len(y)
-    z = y - y.mean()
-    s0 = w.sum()
-    i = n / s0 * (z @ w @ z) / (z @ z)
-    s1 = 0.5 * ((w + w.T) ** 2).sum()
-    s2 = ((w.sum(axis=1) + w.sum(axis=0)) ** 2).sum()
-    ei = -1 / (n - 1)
-    vi = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n * n - 1) * s0 * s0) - ei * ei
-    return i, (i - ei) / np.sqrt(vi)
-
-
-def gi_star(x: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Getis–Ord G_i* and z with binary weights plus self-weight 1."""
-    w = b + np.eye(len(x))
-    n = len(x)
-    g = w @ x / x.sum()
-    wi = w.sum(axis=1)
-    s1 = (w ** 2).sum(axis=1)
-    xbar, s = x.mean(), x.std()
-    z = (w @ x - xbar * wi) / (s * np.sqrt((n * s1 - wi ** 2) / (n - 1)))
-    return g, z
-
-
-def bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values, written out."""
-    m = len(p)
-    order = np.argsort(p)
-    ranked = p[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adj, 1)
-    return out
-
-
-def marshall(e: np.ndarray, b: np.ndarray) -> np.ndarray:
-    m = e.sum() / b.sum()
-    r = e / b
-    v = (b * (r - m) ** 2).sum() / b.sum() - m / b.mean()
-    if v <= 0:
-        return np.full_like(r, m)
-    return m + v / (v + m / b) * (r - m)
 
 
 # --- structure --------------------------------------------------------------------------------
@@ -151,7 +104,7 @@ def test_rates_and_counts_recomputed(t):
         e = g["postings_count"].to_numpy(dtype=float)
         b = g["children_0_14_persons"].to_numpy(dtype=float)
         np.testing.assert_allclose(g["raw_per_100k"], e / b * 1e5, rtol=1e-12)
-        np.testing.assert_allclose(g["eb_per_100k"], marshall(e, b) * 1e5, rtol=1e-9)
+        np.testing.assert_allclose(g["eb_per_100k"], ref.marshall_eb(e, b) * 1e5, rtol=1e-9)
         assert g["small_count"].tolist() == (e < hotspots.MIN_COUNT).tolist()
         ranks = pd.Series(g["eb_per_100k"].to_numpy()).rank(ascending=False, method="min")
         assert g["eb_rank"].tolist() == ranks.astype(int).tolist()
@@ -178,7 +131,7 @@ def test_global_moran_recomputed(t, binary):
     glob = t["hotspot_global_moran"].set_index(["measure", "period", "rate_kind"])
     for measure, period, g in _maps(local):
         for kind in ("raw", "eb"):
-            i, z = moran(g[f"{kind}_per_100k"].to_numpy(), binary)
+            i, z, _ = ref.moran(g[f"{kind}_per_100k"].to_numpy(), ref.row_standardised(binary))
             row = glob.loc[(measure, period, kind)]
             assert row["moran_i"] == pytest.approx(i, abs=TOL), (measure, period, kind)
             assert row["moran_z"] == pytest.approx(z, abs=TOL)
@@ -190,7 +143,7 @@ def test_global_moran_recomputed(t, binary):
 
 def test_gi_star_recomputed(t, binary):
     for measure, period, g in _maps(t["hotspot_local"]):
-        gi, z = gi_star(g["eb_per_100k"].to_numpy(), binary)
+        gi, z = ref.gi_star(g["eb_per_100k"].to_numpy(), binary)
         np.testing.assert_allclose(g["gi_g"], gi, rtol=0, atol=TOL, err_msg=f"{measure} {period}")
         np.testing.assert_allclose(g["gi_z"], z, rtol=0, atol=TOL, err_msg=measure)
         np.testing.assert_allclose(g["gi_p_norm"], 2 * norm.sf(np.abs(z)), rtol=0, atol=TOL)
@@ -216,15 +169,15 @@ def test_fdr_and_labels(t):
     for measure, period, g in _maps(t["hotspot_local"]):
         for prefix in ("gi", "lisa"):
             p = g[f"{prefix}_p_sim"].to_numpy()
-            adj = bh_adjust(p)
+            adj = ref.bh_adjust(p)
             np.testing.assert_allclose(g[f"{prefix}_p_adjusted"], adj, rtol=0, atol=1e-12)
-        sig, raw = bh_adjust(g["gi_p_sim"].to_numpy()) <= 0.05, g["gi_p_sim"].to_numpy() <= 0.05
+        sig, raw = ref.bh_adjust(g["gi_p_sim"].to_numpy()) <= 0.05, g["gi_p_sim"].to_numpy() <= 0.05
         z = g["gi_z"].to_numpy()
         direction = np.where(z > 0, "Hot spot", "Cold spot")
         assert g["gi_label"].tolist() == np.where(sig, direction, "Not significant").tolist()
         assert g["gi_label_unadjusted"].tolist() == np.where(raw, direction,
                                                              "Not significant").tolist()
-        sig_l = bh_adjust(g["lisa_p_sim"].to_numpy()) <= 0.05
+        sig_l = ref.bh_adjust(g["lisa_p_sim"].to_numpy()) <= 0.05
         names = g["lisa_quadrant"].map(hotspots.CLUSTER_LABELS).to_numpy()
         assert g["lisa_cluster"].tolist() == np.where(sig_l, names, "Not significant").tolist()
         assert (sig <= raw).all(), (measure, period)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from libpysal.weights import W, lat2W
 from scipy.stats import norm
 
+import reference as ref
 from analysis import geo, tables
 from analysis.stats import hotspots
 from analysis.vocab.provinces import MAINLAND31
@@ -57,79 +58,6 @@ def _measures(census: pd.DataFrame, migration: pd.DataFrame) -> dict[str, pd.Ser
     }
 
 
-# --- independent computations (numpy only, from the neighbour lists) -------------------------
-
-def binary_matrix(w: W) -> np.ndarray:
-    ids = list(w.id_order)
-    pos = {i: k for k, i in enumerate(ids)}
-    a = np.zeros((len(ids), len(ids)))
-    for i in ids:
-        for j in w.neighbors[i]:
-            a[pos[i], pos[j]] = 1.0
-    return a
-
-
-def row_standardised(w: W) -> np.ndarray:
-    a = binary_matrix(w)
-    return a / a.sum(axis=1, keepdims=True)
-
-
-def moran_numpy(y: np.ndarray, wm: np.ndarray) -> tuple[float, float, float]:
-    """I = n/S0 · z'Wz / z'z, and its z-score and two-sided p under normality (Cliff–Ord)."""
-    n = len(y)
-    z = y - y.mean()
-    s0 = wm.sum()
-    i = n / s0 * (z @ wm @ z) / (z @ z)
-    s1 = 0.5 * ((wm + wm.T) ** 2).sum()
-    s2 = ((wm.sum(axis=1) + wm.sum(axis=0)) ** 2).sum()
-    ei = -1.0 / (n - 1)
-    vi = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n * n - 1) * s0 * s0) - ei**2
-    zi = (i - ei) / np.sqrt(vi)
-    return float(i), float(zi), float(2 * norm.sf(abs(zi)))
-
-
-def local_moran_numpy(y: np.ndarray, wm: np.ndarray) -> np.ndarray:
-    """Iᵢ = zᵢ Σⱼ wᵢⱼ zⱼ / m₂, z standardised (population sd), m₂ = Σz²/(n−1) (esda's scaling)."""
-    z = (y - y.mean()) / y.std()
-    m2 = (z @ z) / (len(y) - 1)
-    return z * (wm @ z) / m2
-
-
-def gi_star_numpy(x: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Getis & Ord (1992) Gᵢ* and its z (Ord & Getis 1995) with binary weights, wᵢᵢ = 1."""
-    n = len(x)
-    ws = a + np.eye(n)
-    wi, s1 = ws.sum(axis=1), (ws**2).sum(axis=1)
-    xbar = x.mean()
-    s = np.sqrt((x**2).mean() - xbar**2)
-    g = ws @ x / x.sum()
-    z = (ws @ x - xbar * wi) / (s * np.sqrt((n * s1 - wi**2) / (n - 1)))
-    return g, z
-
-
-def gi_numpy(x: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Getis & Ord (1992) Gᵢ z-score (self excluded; moments over the other n−1 values)."""
-    n = len(x)
-    out = np.empty(n)
-    for i in range(n):
-        others = np.delete(x, i)
-        wrow = np.delete(a[i], i)
-        m = n - 1
-        xbar, s = others.mean(), others.std()
-        wi, s1 = wrow.sum(), (wrow**2).sum()
-        out[i] = (wrow @ others - xbar * wi) / (s * np.sqrt((m * s1 - wi**2) / (m - 1)))
-    return out
-
-
-def marshall_eb(e: np.ndarray, b: np.ndarray) -> np.ndarray:
-    m = e.sum() / b.sum()
-    r = e / b
-    v = (b * (r - m) ** 2).sum() / b.sum() - m / b.mean()
-    v = max(v, 0.0)
-    c = v / (v + m / b) if m > 0 else np.zeros_like(r)
-    return c * r + (1 - c) * m
-
-
 # --- weights: Hainan and the 31 provinces ----------------------------------------------------
 
 def test_weights_have_hainan_with_neighbours(w):
@@ -142,7 +70,7 @@ def test_every_result_has_31_rows_and_hainan(w, census):
     y = census["age_0_14_share"]
     for frame in (hotspots.local_moran(y, w, permutations=PERM),
                   hotspots.getis_ord(y, w, permutations=PERM),
-                  hotspots.hotspot_table(y, w, permutations=PERM),
+                  hotspot_table(y, w, permutations=PERM),
                   hotspots.eb_rates(census["children_0_14_persons"] // 10_000,
                                     census["population_persons"], w)):
         assert len(frame) == 31
@@ -190,7 +118,7 @@ def test_weights_not_modified(w, census):
 def test_global_moran_matches_numpy(w, census, migration, name):
     y = _measures(census, migration)[name]
     res = hotspots.global_moran(y, w, permutations=PERM).iloc[0]
-    i, zi, p = moran_numpy(y.reindex(w.id_order).to_numpy(), row_standardised(w))
+    i, zi, p = ref.moran(y.reindex(w.id_order).to_numpy(), ref.row_standardised(w))
     assert res["moran_i"] == pytest.approx(i, abs=TOL)
     assert res["expected_i"] == pytest.approx(-1 / 30, abs=1e-15)
     assert res["z_norm"] == pytest.approx(zi, abs=TOL)
@@ -204,7 +132,7 @@ def test_global_moran_on_lattice(lattice):
     rng = np.random.default_rng(1)
     y = pd.Series(rng.normal(size=25), index=list(lattice.id_order))
     res = hotspots.global_moran(y, lattice, permutations=PERM).iloc[0]
-    i, zi, _ = moran_numpy(y.to_numpy(), row_standardised(lattice))
+    i, zi, _ = ref.moran(y.to_numpy(), ref.row_standardised(lattice))
     assert res["moran_i"] == pytest.approx(i, abs=TOL)
     assert res["z_norm"] == pytest.approx(zi, abs=TOL)
     # a smooth gradient is strongly autocorrelated: I large, the permutation test rejects
@@ -226,8 +154,8 @@ def test_local_moran_matches_numpy(w, census, migration, name):
     y = _measures(census, migration)[name]
     res = hotspots.local_moran(y, w, permutations=PERM)
     yv = y.reindex(w.id_order).to_numpy()
-    wm = row_standardised(w)
-    np.testing.assert_allclose(res["local_i"], local_moran_numpy(yv, wm), rtol=0, atol=TOL)
+    wm = ref.row_standardised(w)
+    np.testing.assert_allclose(res["local_i"], ref.local_moran(yv, wm), rtol=0, atol=TOL)
     z = (yv - yv.mean()) / yv.std()
     np.testing.assert_allclose(res["lag_z"], wm @ z, rtol=0, atol=TOL)
     quad = np.select([(z > 0) & (wm @ z > 0), (z <= 0) & (wm @ z > 0), (z <= 0) & (wm @ z <= 0)],
@@ -276,7 +204,7 @@ def test_lisa_finds_a_planted_cluster(lattice):
 def test_gi_star_matches_numpy(w, census, migration, name):
     y = _measures(census, migration)[name]
     res = hotspots.getis_ord(y, w, permutations=PERM)
-    g, z = gi_star_numpy(y.reindex(w.id_order).to_numpy(), binary_matrix(w))
+    g, z = ref.gi_star(y.reindex(w.id_order).to_numpy(), ref.binary_matrix(w))
     np.testing.assert_allclose(res["g"], g, rtol=0, atol=TOL)
     np.testing.assert_allclose(res["z"], z, rtol=0, atol=TOL)
     np.testing.assert_allclose(res["p_norm"], 2 * norm.sf(np.abs(z)), rtol=0, atol=TOL)
@@ -295,14 +223,14 @@ def test_gi_without_star_matches_numpy(w, lattice, census):
                        (lattice, pd.Series(np.arange(1.0, 26.0) ** 1.5,
                                            index=list(lattice.id_order)))):
         res = hotspots.getis_ord(y, weights, star=False, permutations=PERM)
-        z = gi_numpy(y.reindex(weights.id_order).to_numpy(), binary_matrix(weights))
+        z = ref.gi(y.reindex(weights.id_order).to_numpy(), ref.binary_matrix(weights))
         np.testing.assert_allclose(res["z"], z, rtol=0, atol=TOL)
 
 
 def test_gi_star_on_lattice(lattice):
     y = pd.Series(np.random.default_rng(9).gamma(2, 2, size=25), index=list(lattice.id_order))
     res = hotspots.getis_ord(y, lattice, permutations=PERM)
-    g, z = gi_star_numpy(y.to_numpy(), binary_matrix(lattice))
+    g, z = ref.gi_star(y.to_numpy(), ref.binary_matrix(lattice))
     np.testing.assert_allclose(res["g"], g, rtol=0, atol=TOL)
     np.testing.assert_allclose(res["z"], z, rtol=0, atol=TOL)
 
@@ -369,7 +297,7 @@ def test_eb_matches_esda_and_marshall(w, migration):
     ev, bv = e.reindex(w.id_order).to_numpy(), b.reindex(w.id_order).to_numpy()
     esda_eb = Empirical_Bayes(ev, bv).r.ravel() * 1000
     np.testing.assert_allclose(res["eb_per_1000"], esda_eb, rtol=1e-12, atol=0)
-    np.testing.assert_allclose(res["eb_per_1000"], marshall_eb(ev, bv) * 1000, rtol=1e-12)
+    np.testing.assert_allclose(res["eb_per_1000"], ref.marshall_eb(ev, bv) * 1000, rtol=1e-12)
     np.testing.assert_allclose(res["raw_per_1000"], ev / bv * 1000, rtol=1e-12)
     w2 = W({i: list(w.neighbors[i]) for i in w.id_order}, id_order=list(w.id_order))
     seb = Spatial_Empirical_Bayes(ev, bv, w2).r.ravel() * 1000
@@ -389,7 +317,7 @@ def test_eb_columns_and_small_count(w, census):
     assert res["small_count"].any()  # Tibet, Qinghai, Ningxia have few events here
     assert "seb_per_100k" not in hotspots.eb_rates(e, b).columns
     np.testing.assert_allclose(res["eb_per_100k"],
-                               marshall_eb(res["event_count"].to_numpy(),
+                               ref.marshall_eb(res["event_count"].to_numpy(),
                                            res["population_persons"].to_numpy()) * 1e5,
                                rtol=1e-12)
 
@@ -454,9 +382,24 @@ def test_eb_rejects_bad_input(w, census):
 
 # --- combined table --------------------------------------------------------------------------
 
+def hotspot_table(values: pd.Series, w: W, permutations: int = 9999) -> pd.DataFrame:
+    """LISA and Gi* of one measure side by side, same seed and settings (a test helper: the
+    build's own table is ``hotspot_local``, :mod:`analysis.topics.hotspots.build`)."""
+    lisa = hotspots.local_moran(values, w, permutations=permutations, seed=SEED)
+    gi = hotspots.getis_ord(values, w, star=True, permutations=permutations, seed=SEED)
+    out = pd.DataFrame({
+        "measure": values.name, "adcode": lisa["adcode"], "n_neighbors": lisa["n_neighbors"],
+        "value": lisa["value"], "lisa_local_i": lisa["local_i"], "lisa_p_sim": lisa["p_sim"],
+        "lisa_p_adjusted": lisa["p_adjusted"], "lisa_quadrant": lisa["quadrant"],
+        "lisa_cluster": lisa["cluster"], "gi_z": gi["z"], "gi_p_sim": gi["p_sim"],
+        "gi_p_adjusted": gi["p_adjusted"], "gi_label": gi["label"]})
+    out.attrs.update({"permutations": permutations, "seed": SEED})
+    return out
+
+
 def test_hotspot_table(w, migration):
     y = migration["out_migration_per_1000"]
-    t = hotspots.hotspot_table(y, w, permutations=PERM)
+    t = hotspot_table(y, w, permutations=PERM)
     lisa = hotspots.local_moran(y, w, permutations=PERM)
     gi = hotspots.getis_ord(y, w, permutations=PERM)
     assert t["measure"].unique().tolist() == ["out_migration_per_1000"]

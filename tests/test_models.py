@@ -3,6 +3,8 @@ specification bookkeeping and recovery of known coefficients from synthetic data
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +30,6 @@ from analysis.topics.models.fit import (
     leave_one_out,
     loo_specifications,
     specifications,
-    with_kind,
 )
 from analysis.vocab.measures import MEASURES, PERIOD_MEASURES
 from analysis.vocab.periods import CASE_PERIOD_OD
@@ -131,7 +132,7 @@ def test_main_negbin_matches_independent_fits(parts, built):
 
 def test_poisson_matches_hand_written_irls_and_sandwich(parts):
     exposures, rates, counts, _ = parts
-    for spec in (with_kind(MAIN_SPEC, "poisson_hc1"),
+    for spec in (replace(MAIN_SPEC, kind="poisson_hc1"),
                  Spec("found_uiuing_success", "in_migration", "adjusted", "poisson_hc1")):
         d = design(spec, exposures, rates, counts)
         f = fit_poisson(d)
@@ -158,7 +159,7 @@ def test_irr_per_sd_is_exp_beta_times_sd(parts, built):
     assert (reg["irr_per_sd"] < reg["irr_ci_high"]).all()
     # per raw unit: a fit on the unscaled exposure gives the table's estimate
     exposures, rates, counts, _ = parts
-    spec = with_kind(MAIN_SPEC, "poisson_hc1")
+    spec = replace(MAIN_SPEC, kind="poisson_hc1")
     d = design(spec, exposures, rates, counts)
     ex = exposures.set_index("adcode").reindex(sorted(MAINLAND31))
     raw = np.column_stack([np.ones(31), ex[spec.exposure_column],

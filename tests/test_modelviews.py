@@ -3,6 +3,8 @@ added-variable plots reproduce the model coefficients (Frisch–Waugh–Lovell).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,7 +155,7 @@ def test_loo_summary_ranges(t, names):
 
 @pytest.mark.parametrize("spec", [
     models.MAIN_SPEC,
-    models.with_kind(models.MAIN_SPEC, "poisson_hc1"),
+    replace(models.MAIN_SPEC, kind="poisson_hc1"),
     models.Spec("lost_wtt1002_family", "out_migration", "adjusted", "negbin2"),
     models.Spec("found_uiuing_success", "in_migration", "adjusted", "negbin2"),
 ], ids=lambda s: s.spec_id)

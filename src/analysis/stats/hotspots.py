@@ -490,52 +490,6 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
     })
 
 
-# --- combined table --------------------------------------------------------------------------
-
-
-def hotspot_table(values: pd.Series | Mapping[int, float], w: W, permutations: int = PERMUTATIONS,
-                  seed: int = SEED, alpha: float = ALPHA, fdr: bool = True,
-                  two_sided: bool = False, gi_inference: str = "sim",
-                  measure: str | None = None) -> pd.DataFrame:
-    """LISA and Gi* results for one measure, one row per province (for a map or a table).
-
-    Runs :func:`local_moran` and :func:`getis_ord` (Gᵢ*, ``inference=gi_inference``) with the
-    same seed, level, FDR and sidedness settings (FDR is applied within each family of n
-    tests). Parameters as in those functions; ``measure`` labels the rows (default: the Series
-    name).
-
-    Returns
-    -------
-    DataFrame, one row per province in ``w.id_order``: ``measure``, ``adcode``,
-    ``n_neighbors``, ``value`` (input unit), ``lisa_local_i``, ``lisa_p_sim``,
-    ``lisa_p_adjusted``, ``lisa_quadrant``, ``lisa_cluster``, ``gi_z`` (Gi* z-score),
-    ``gi_p_sim``, ``gi_p_adjusted``, ``gi_label``; ``attrs`` records permutations, seed,
-    alpha, fdr, two_sided and gi_inference.
-    """
-    lisa = local_moran(values, w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr,
-                       two_sided=two_sided)
-    gi = getis_ord(values, w, star=True, permutations=permutations, seed=seed, alpha=alpha,
-                   fdr=fdr, two_sided=two_sided, inference=gi_inference)
-    out = pd.DataFrame({
-        "measure": _measure(values, measure),
-        "adcode": lisa["adcode"],
-        "n_neighbors": lisa["n_neighbors"],
-        "value": lisa["value"],
-        "lisa_local_i": lisa["local_i"],
-        "lisa_p_sim": lisa["p_sim"],
-        "lisa_p_adjusted": lisa["p_adjusted"],
-        "lisa_quadrant": lisa["quadrant"],
-        "lisa_cluster": lisa["cluster"],
-        "gi_z": gi["z"],
-        "gi_p_sim": gi["p_sim"],
-        "gi_p_adjusted": gi["p_adjusted"],
-        "gi_label": gi["label"],
-    })
-    out.attrs.update({"permutations": permutations, "seed": seed, "alpha": alpha, "fdr": fdr,
-                      "two_sided": two_sided, "gi_inference": gi_inference})
-    return out
-
-
 def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
                           fdr_suffix: str = " (FDR)",
                           unadjusted_suffix: str = " (unadjusted only)") -> pd.Series:
@@ -565,4 +519,4 @@ def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
 
 __all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "MIN_COUNT", "NOT_SIGNIFICANT",
            "PERMUTATIONS", "QUADRANTS", "eb_rates", "fdr_significant", "getis_ord", "global_moran",
-           "hotspot_table", "local_moran", "significance_category"]
+           "local_moran", "significance_category"]

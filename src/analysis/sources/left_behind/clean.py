@@ -247,7 +247,7 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     return [clean_left_behind(ctx.manual(MANUAL_FILE))]
 
 
-def figures_for(definition_id: str | Iterable[str], frame: pd.DataFrame | None = None, *,
+def figures_for(definition_id: str | Iterable[str], frame: pd.DataFrame, *,
                 geography: str | None = None) -> pd.DataFrame:
     """The left-behind-children figures of exactly one definition.
 
@@ -255,7 +255,8 @@ def figures_for(definition_id: str | Iterable[str], frame: pd.DataFrame | None =
     ----------
     definition_id : one key of :data:`DEFINITIONS`; a list naming two different definitions is
         refused
-    frame : the ``left_behind_children`` table (default: read from ``data/processed``)
+    frame : the ``left_behind_children`` table (``ctx.tables`` in a step; in a notebook
+        ``analysis.tables.read("left_behind_children")``)
     geography : optionally ``"national"`` or ``"province"``
 
     Returns
@@ -276,10 +277,6 @@ def figures_for(definition_id: str | Iterable[str], frame: pd.DataFrame | None =
         definition_id = ids[0]
     if definition_id not in DEFINITIONS:
         raise ValueError(f"unknown definition_id {definition_id!r}; known: {sorted(DEFINITIONS)}")
-    if frame is None:
-        from analysis.tables import read
-
-        frame = read(TABLE)
     out = frame[frame["definition_id"] == definition_id]
     if geography is not None:
         out = out[out["geography"] == geography]

@@ -78,15 +78,6 @@ def _pct(x: float) -> str:
     return f"{x:.1%}"
 
 
-def _ad(name: str) -> int:
-    return to_adcode(name)
-
-
-def _national_estimates(pub: pd.DataFrame) -> str:
-    return ("published national estimates of abducted children per year span 10,000 (Chinese "
-            "government, as quoted) to 200,000 (a parents' network, as quoted)")
-
-
 def incidence(t: dict[str, pd.DataFrame], claim_value: int) -> Finding:
     """C01–C03: how many children are abducted per year — no public incidence data."""
     frame = estimates_vs_postings(t["case_coverage_by_year"])
@@ -108,8 +99,8 @@ def source_destination(t: dict[str, pd.DataFrame]) -> Finding:
     flows = t["case_flows"]
     f = flows[(flows["source"] == "uiuing_success") & ~flows["same_province"]]
     total = f["flow_count"].sum()
-    src = [_ad("云南"), _ad("四川")]
-    dst = [_ad("福建"), _ad("广东")]
+    src = [to_adcode("云南"), to_adcode("四川")]
+    dst = [to_adcode("福建"), to_adcode("广东")]
     corridor = f[f["lost_adcode"].isin(src) & f["destination_adcode"].isin(dst)]["flow_count"].sum()
     out_src = f[f["lost_adcode"].isin(src)]["flow_count"].sum()
     into = f.groupby("destination_adcode")["flow_count"].sum()
@@ -144,11 +135,11 @@ def henan_guangdong_share(t: dict[str, pd.DataFrame]) -> Finding:
     out = []
     for measure in ("lost_uiuing_missing", "lost_wtt1002_family"):
         r = rates[rates["measure"] == measure].set_index("adcode")["postings_count"]
-        share = r.loc[[_ad("河南"), _ad("广东")]].sum() / r.sum()
+        share = r.loc[[to_adcode("河南"), to_adcode("广东")]].sum() / r.sum()
         top2 = list(r.sort_values(ascending=False).index[:2])
         out.append((measure, share, top2))
     best = max(s for _, s, _ in out)
-    top_ok = any(set(top2) == {_ad("河南"), _ad("广东")} for *_, top2 in out)
+    top_ok = any(set(top2) == {to_adcode("河南"), to_adcode("广东")} for *_, top2 in out)
     verdict = "supported" if best > 0.5 else ("partly supported" if top_ok or best > 0.25
                                               else "not supported")
     return Finding(
@@ -227,10 +218,10 @@ def big_city_share(t: dict[str, pd.DataFrame]) -> Finding:
     """C09: a third of Beijing, Shanghai, Guangzhou, Shenzhen residents lack a local hukou."""
     h = t["census_hukou_province"]
     h = h[h["census_year"].isin([2010, 2020])].set_index(["census_year", "adcode"])
-    bj = h.loc[(2020, _ad("北京")), "other_province_share"]
-    sh = h.loc[(2020, _ad("上海")), "other_province_share"]
-    bj10 = h.loc[(2010, _ad("北京")), "other_province_share"]
-    sh10 = h.loc[(2010, _ad("上海")), "other_province_share"]
+    bj = h.loc[(2020, to_adcode("北京")), "other_province_share"]
+    sh = h.loc[(2020, to_adcode("上海")), "other_province_share"]
+    bj10 = h.loc[(2010, to_adcode("北京")), "other_province_share"]
+    sh10 = h.loc[(2010, to_adcode("上海")), "other_province_share"]
     verdict = "supported" if min(bj, sh, bj10, sh10) >= 0.3 else "partly supported"
     return Finding(
         what_our_data_can_say=("Province-level shares for Beijing and Shanghai; Guangzhou and "

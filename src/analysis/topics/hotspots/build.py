@@ -43,13 +43,14 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import Queen, W
 
-from analysis import geo
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
 from analysis.stats import hotspots
+from analysis.stats.weights import province_weights
 from analysis.topics.hotspots import compare
 from analysis.topics.hotspots.schema import ISLAND_LINK, QUEEN_LINK, RATE_KINDS
 from analysis.vocab import measures
+from analysis.vocab.basemaps import BASEMAPS, CHINA_ALBERS
 from analysis.vocab.measures import CHILDREN_YEAR, MEASURES, PAIRS, PERIOD_PANELS
 from analysis.vocab.periods import HOTSPOT_ALL_PERIODS as POOLED
 from analysis.vocab.provinces import MAINLAND31
@@ -61,7 +62,7 @@ from analysis.vocab.settings import ALPHA, MIN_COUNT, PERMUTATIONS
 MEASURE_LABELS = measures.MEASURE_LABELS
 
 #: Tables this step reads and builds.
-NEEDS = (*(f"boundaries_{b}" for b in geo.BASEMAPS), "case_rates", "case_counts", "case_flows")
+NEEDS = (*(f"boundaries_{b}" for b in BASEMAPS), "case_rates", "case_counts", "case_flows")
 PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hotspot_source_destination",
             "published_hotspot_comparison", "published_flow_comparison")
 
@@ -72,7 +73,7 @@ PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hots
 def weights(boundaries: dict[str, gpd.GeoDataFrame]) -> W:
     """The province weights (:func:`analysis.geo.province_weights`), checked to be the same on
     every basemap given (``{basemap: boundaries}``); raises ``ValueError`` otherwise."""
-    ws = {b: geo.province_weights(g) for b, g in sorted(boundaries.items())}
+    ws = {b: province_weights(g) for b, g in sorted(boundaries.items())}
     first = next(iter(ws.values()))
     ref = {int(i): sorted(int(j) for j in first.neighbors[i]) for i in first.id_order}
     for b, w in ws.items():
@@ -86,7 +87,7 @@ def weights(boundaries: dict[str, gpd.GeoDataFrame]) -> W:
 def neighbours_table(w: W, gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """One row per directed link of ``w``: ``province_adcode``, ``neighbour_adcode``, ``rule`` (queen
     contiguity or the island rule)."""
-    g = gdf[gdf["adcode"].isin(MAINLAND31)].to_crs(geo.CHINA_ALBERS)
+    g = gdf[gdf["adcode"].isin(MAINLAND31)].to_crs(CHINA_ALBERS)
     g = g.assign(adcode=g["adcode"].astype("int64")).set_index("adcode").sort_index()
     queen = Queen.from_dataframe(g, use_index=True, silence_warnings=True)
     rows = []
@@ -262,7 +263,7 @@ def _simple_account(name: str, inputs: dict[str, int]) -> RowAccount:
 
 def build(ctx: BuildContext) -> list[CleanTable]:
     """Step ``derive.hotspots`` (after ``boundaries`` and ``derive.cases``)."""
-    bounds = {b: ctx.tables[f"boundaries_{b}"] for b in geo.BASEMAPS}
+    bounds = {b: ctx.tables[f"boundaries_{b}"] for b in BASEMAPS}
     w = weights(bounds)
     nb = neighbours_table(w, bounds["ocha"])
     nb_acc = RowAccount("hotspot_neighbours")

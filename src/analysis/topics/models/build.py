@@ -38,7 +38,7 @@ import pandas as pd
 
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
-from analysis.geo import province_weights
+from analysis.stats.weights import province_weights
 from analysis.topics.models.exposures import INPUT_TABLES, province_exposures
 from analysis.topics.models.fit import Spec, design, fit, loo_specifications, run_models, specifications
 from analysis.topics.models.views import added_variable, side_headline_specs
@@ -125,6 +125,6 @@ def added_variable_table(exposures: pd.DataFrame, rates: pd.DataFrame, counts: p
 
 def _in_schema_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with the columns in the order of its schema (missing ones raise)."""
-    from analysis.schemas import schema_for
+    from analysis.topics.models.schema import SCHEMAS
 
-    return frame[list(schema_for(name).columns)]
+    return frame[list(SCHEMAS[name].columns)]

@@ -32,7 +32,7 @@ Defined with the schema (:mod:`analysis.topics.models.schema`) and re-exported h
 :data:`RATE_BASIS`, :data:`LARGEST_N` and the column names :func:`out_column` / :func:`in_column`;
 the O–D periods are :data:`analysis.vocab.periods.OD_PERIODS`.
 
-Standardisation: :func:`exposure_sd` / :func:`standardise` use the sample SD (ddof = 1) over
+Standardisation: :func:`exposure_sd` uses the sample SD (ddof = 1) over
 **all 31 provinces**, so "per SD" means the same thing in every specification, including the
 leave-one-out and leave-largest-out fits.
 """
@@ -189,15 +189,6 @@ def exposure_sd(exposures: pd.DataFrame, column: str) -> float:
     return sd
 
 
-def standardise(exposures: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """z-scores ``(x − mean) / SD`` (ddof = 1, over the rows given), indexed like the input."""
-    out = pd.DataFrame(index=exposures.index)
-    for c in columns:
-        x = exposures[c].astype(float)
-        out[c] = (x - x.mean()) / exposure_sd(exposures, c)
-    return out
-
-
 __all__ = ["INPUT_TABLES", "LARGEST_N", "LEFT_BEHIND", "OD_PERIODS", "RATE_BASIS", "TABLE",
            "exposure_sd", "in_column", "largest_provinces", "out_column", "period_key",
-           "province_exposures", "standardise"]
+           "province_exposures"]

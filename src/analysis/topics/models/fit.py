@@ -65,7 +65,7 @@ import contextlib
 import io
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -640,14 +640,9 @@ def main_fit(exposures: pd.DataFrame, rates: pd.DataFrame, counts: pd.DataFrame,
     return d, fit(d)
 
 
-def with_kind(spec: Spec, kind: str) -> Spec:
-    """The same specification with another model kind."""
-    return replace(spec, kind=kind)
-
-
 __all__ = ["CASE_PERIOD_OD", "COUNT_KINDS", "COVARIATES", "MAIN_SPEC", "MEASURE_OD_PERIOD",
            "MIN_PERIOD_POSTINGS", "MODEL_KINDS", "MORAN_PERMUTATIONS", "SIDE_EXPOSURES",
            "SPATIAL_KINDS", "Design", "Fit", "Results", "Spec", "coefficient_rows", "design",
            "fit", "fit_log_rate", "fit_negbin", "fit_poisson", "fit_row", "leave_one_out",
            "loo_specifications", "main_fit", "max_vif", "outcome_counts", "run_models",
-           "side_of", "specification_curve", "specifications", "with_kind"]
+           "side_of", "specification_curve", "specifications"]

@@ -112,13 +112,6 @@ def main_exposure_rows(coefficients: pd.DataFrame) -> pd.DataFrame:
     return m
 
 
-def spec_of(row: pd.Series | dict) -> Spec:
-    """The :class:`~analysis.topics.models.fit.Spec` of a table row (``specification`` id columns)."""
-    return Spec(row["outcome_measure"], row["main_exposure"], row["covariate_set"],
-                row["model_kind"], row["specification_group"], row["period"],
-                int(row["offset_year"]), row["sample"])
-
-
 def headline(coefficients: pd.DataFrame, fits: pd.DataFrame, spec: Spec = MAIN_SPEC
              ) -> pd.Series:
     """One row: the main exposure of ``spec`` (default the headline :data:`MAIN_SPEC`) with its
@@ -137,7 +130,8 @@ def headline(coefficients: pd.DataFrame, fits: pd.DataFrame, spec: Spec = MAIN_S
 
 def side_headline_specs() -> list[Spec]:
     """The headline specification's counterpart for every outcome measure: core NB2, adjusted,
-    against the side's main exposure (out-migration for ``lost_*``, in-migration otherwise)."""
+    against the side's main exposure (out-migration for ``lost_*``, in-migration otherwise);
+    the added-variable table (step ``derive.models``) is built for these."""
     return [Spec(m, SIDE_EXPOSURES[side_of(m)][0], "adjusted", "negbin2") for m in MEASURES]
 
 
@@ -482,4 +476,4 @@ __all__ = ["CAPTION_CAVEAT", "CI_STATUS", "COVARIATE_LABELS", "EXPOSURE_LABELS",
            "hukou_adjustment", "irr_by_outcome", "left_behind_coverage", "loo_summary",
            "loo_view", "main_exposure_rows", "moran_summary", "outcome_exposure_periods",
            "robustness_by_outcome", "side_headline_specs", "spatial_comparison", "spec_counts",
-           "spec_counts_by", "spec_curve_view", "spec_of"]
+           "spec_counts_by", "spec_curve_view"]
