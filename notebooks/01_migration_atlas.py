@@ -31,7 +31,8 @@
 # %%
 from analysis import geo, tables
 from analysis.plots import atlas_figures as af
-from analysis.plots import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.migration import views as atlas
 

@@ -31,7 +31,8 @@
 from analysis import tables
 from analysis.core.accounts import reasons_table, summary_table
 from analysis.plots import case_figures as cf
-from analysis.plots import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.cases import views as casebook
 

@@ -40,7 +40,8 @@ from analysis import tables
 from analysis.plots import comparison_figures as cf
 from analysis.plots import hotspot_findings as find
 from analysis.plots import hotspot_maps as hm
-from analysis.plots import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.hotspots import compare
 

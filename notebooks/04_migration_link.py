@@ -26,16 +26,16 @@
 # more migrants have more missing-child postings per child?** And, on the other side, do
 # provinces that receive migrants have more children found or adults searching?
 #
-# Every model was fitted by `make data` (step `derive.models`, code in `src/analysis/models.py`)
-# into `data/processed/`: `province_exposures`, `model_coefficients`, `model_fit`, `model_loo`,
-# `model_specification_curve` and `model_added_variable` (see `data/processed/README.md`); this
-# notebook only reads them. Every specification is reported; none was chosen by its p-value.
+# Every model was fitted by `make data` (code in `src/analysis/topics/models/`); this notebook only
+# reads the model tables (`data/processed/README.md`). Every specification is reported; none was
+# chosen by its p-value.
 
 # %%
 from analysis import tables
 from analysis.plots import model_figures as mf
 from analysis.plots import model_findings as find
-from analysis.plots import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.models import views as mv
 

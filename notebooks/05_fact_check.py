@@ -32,7 +32,8 @@ import pandas as pd
 
 from analysis import tables
 from analysis.plots import factcheck_figures as ff
-from analysis.plots import save_figure, use_house_style
+from analysis.plots.save import save_figure
+from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 

@@ -3,6 +3,8 @@ the model's coefficient (Frisch–Waugh–Lovell), so notebook 04 draws it witho
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -68,7 +70,7 @@ def test_table_is_rebuilt_identically_from_a_fresh_fit(t):
 
 
 def test_specifications_without_a_headline_counterpart_give_no_rows(t):
-    poisson = models.with_kind(models.MAIN_SPEC, "poisson_hc1")
+    poisson = replace(models.MAIN_SPEC, kind="poisson_hc1")
     empty = added_variable_table(t["province_exposures"], t["case_rates"], t["case_counts"],
                                  [poisson])
     assert empty.empty and "slope" in empty.columns
@@ -79,4 +81,4 @@ def test_added_variable_rows_refuse_a_missing_specification(t):
     assert len(av.rows) == 31 and av.slope == pytest.approx(av.coefficient, abs=1e-8)
     with pytest.raises(ValueError, match="expected 31"):
         find.added_variable_rows(t["model_added_variable"],
-                                 models.with_kind(models.MAIN_SPEC, "poisson_hc1"))
+                                 replace(models.MAIN_SPEC, kind="poisson_hc1"))

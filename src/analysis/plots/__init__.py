@@ -30,7 +30,4 @@ Modules:
 
 from __future__ import annotations
 
-from analysis.plots.save import FigureText, save_figure
-from analysis.plots.style import use_house_style
 
-__all__ = ["FigureText", "save_figure", "use_house_style"]
