@@ -52,12 +52,13 @@ def _executed(make_output: str) -> list[str]:
 def bench_cleaning(env: dict[str, str]) -> None:
     code = (
         "import resource, time\n"
-        "from analysis.tables import STEPS, BuildContext, run_steps\n"
+        "from analysis.core.step import BuildContext\n"
+        "from analysis.pipeline import discover, run_steps\n"
         "quiet = lambda s: None\n"
-        "t0 = time.perf_counter(); run_steps(STEPS, log=quiet); dt = time.perf_counter() - t0\n"
+        "t0 = time.perf_counter(); run_steps(log=quiet); dt = time.perf_counter() - t0\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "cases = [s for s in STEPS if s.startswith('cases_')]\n"
-        "ctx = BuildContext(); run_steps(STEPS[:STEPS.index(cases[0])], ctx, log=quiet)\n"
+        "cases = sorted(s for s in discover() if s.startswith('sources.cases.'))\n"
+        "ctx = BuildContext(); run_steps(['sources.census_city'], ctx, log=quiet)\n"
         "t1 = time.perf_counter(); run_steps(cases, ctx, log=quiet)\n"
         "dc = time.perf_counter() - t1\n"
         "print(f'{dt:.2f} {peak:.0f} {dc:.2f} {len(cases)}')\n"

@@ -37,14 +37,16 @@ def test_every_module_with_build_and_provides_is_a_step():
             if "\ndef build(" in text and "\nPROVIDES" in text:
                 expected.add(".".join(("analysis", *f.relative_to(PKG).with_suffix("").parts)))
     assert set(stamps.step_modules(PKG)) == expected
-    assert len(expected) == 13
+    assert len(expected) >= 13
 
 
 def test_step_names_follow_one_rule():
     assert step_name("analysis.sources.population.clean") == "sources.population"
     assert step_name("analysis.sources.cases.uiuing") == "sources.cases.uiuing"
     assert step_name("analysis.topics.models.build") == "topics.models"
-    assert set(discover()) == {
+    steps = discover()
+    assert all(name == step_name(step.module) for name, step in steps.items())
+    assert set(steps) >= {  # the steps of today; a new room adds its own without editing this
         "sources.boundaries", "sources.cases.juvenilexi", "sources.cases.uiuing",
         "sources.cases.wtt1002", "sources.census_city", "sources.census_hukou",
         "sources.left_behind", "sources.migration_od", "sources.population", "topics.cases",

@@ -1,9 +1,9 @@
 """Lost Generation: reproducible analysis of missing-child postings and hukou migration in China.
 
-Modules (one job each): ``paths``, ``fetch`` (registry + pooch + mirror), ``provinces`` (crosswalk),
-``accounts`` (row accounts), ``schemas`` (pandera), ``clean.<source>`` (raw → tidy),
-``tables`` (build/read), ``datadict``, ``geo``, ``figures``, ``notebooks`` and the CLI
-(``python -m analysis``).
+The package is in layers (``docs/design.md``; checked by ``make lint``): ``core`` and ``vocab``
+at the bottom, then ``privacy``, the source rooms (``sources.<source>``) and ``stats``, the topic
+rooms (``topics.<topic>``), ``schemas``, the store (``tables``), the ``pipeline``, the read side
+(``geo``, the rooms' ``views``), figures and plots, ``site`` and the CLI (``python -m analysis``).
 """
 
 __version__ = "0.1.0"
