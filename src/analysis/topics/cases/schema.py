@@ -38,6 +38,20 @@ def _source() -> pa.Column:
                        isin=list(CASE_COUNT_SOURCES))
 
 
+def _one_attribute_schema(attribute: str, column: pa.Column, what: str) -> pa.DataFrameSchema:
+    """Schema of a table of postings per source, side and one person ``attribute``."""
+    return pa.DataFrameSchema(
+        {"source": _source(),
+         "side": text_column("side of the postings", isin=list(SIDES)),
+         attribute: column,
+         "postings_count": count_column("postings")},
+        strict=True, ordered=True, **one_row_per("source", "side", attribute),
+        description=f"Case postings per source, side and {what} (one attribute: published "
+                    "exact).",
+        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
+    )
+
+
 SCHEMAS = {
     "case_counts": pa.DataFrameSchema(
         {
@@ -160,28 +174,8 @@ SCHEMAS = {
                     "published exact).",
         metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
     ),
-    "case_category_counts": pa.DataFrameSchema(
-        {
-            "source": _source(),
-            "side": text_column("side of the postings", isin=list(SIDES)),
-            "category": text_column("type of loss", isin=list(CATEGORIES)),
-            "postings_count": count_column("postings"),
-        },
-        strict=True, ordered=True, **one_row_per("source", "side", "category"),
-        description="Case postings per source, side and type of loss (one attribute: "
-                    "published exact).",
-        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
-    ),
-    "case_sex_counts": pa.DataFrameSchema(
-        {
-            "source": _source(),
-            "side": text_column("side of the postings", isin=list(SIDES)),
-            "sex": text_column("sex of the child", isin=list(SEXES)),
-            "postings_count": count_column("postings"),
-        },
-        strict=True, ordered=True, **one_row_per("source", "side", "sex"),
-        description="Case postings per source, side and sex of the child (one attribute: "
-                    "published exact).",
-        metadata={"sources": list(RECORD_TABLES), "notes": _CAVEAT},
-    ),
+    "case_category_counts": _one_attribute_schema("category", text_column(
+        "type of loss", isin=list(CATEGORIES)), "type of loss"),
+    "case_sex_counts": _one_attribute_schema("sex", text_column(
+        "sex of the child", isin=list(SEXES)), "sex of the child"),
 }
