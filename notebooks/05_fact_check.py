@@ -23,9 +23,12 @@
 # only, against published official figures.
 #
 # Verdicts: **supported**, **partly supported**, **not supported**, or **cannot be tested with
-# public data**. The rules are in `analysis.topics.factcheck.evaluators`; the table is
-# `data/processed/fact_check.csv`. Case records are **postings on a volunteer platform, not
-# verified abductions or incidence**.
+# public data**. Each verdict is a *reviewed* value in `data/raw/manual/claims.csv` (hashed like
+# every input, with the reviewer and the reason); the code computes the evidence
+# (`analysis.topics.factcheck.evaluators`) and checks each verdict against its stated rule
+# (`analysis.topics.factcheck.rules`): the build stops when evidence and verdict disagree. The
+# table is `data/processed/fact_check.csv`. Case records are **postings on a volunteer
+# platform, not verified abductions or incidence**.
 
 # %%
 import pandas as pd
@@ -36,6 +39,7 @@ from analysis.plots.save import save_figure
 from analysis.plots.style import use_house_style
 from analysis.site.prose import say
 from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
+from analysis.vocab.factcheck import ARTICLES, TESTABILITY_RULE
 
 use_house_style()
 fc = tables.read("fact_check")
@@ -43,13 +47,27 @@ fc = tables.read("fact_check")
 
 counts = fc["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
 say(f"**{len(fc)} claims** checked: " + "; ".join(f"{n} {v}" for v, n in counts.items()) + ".")
+changed = fc[fc["verdict"] != fc["verdict_before_review"]]
+say(f"The review of {fc['reviewed_on'].max()} changed {len(changed)} verdicts: "
+    + "; ".join(f"{r.claim_id} {r.verdict_before_review} → {r.verdict}"
+                for r in changed.itertuples()) + ".")
+say("The articles: " + "; ".join(
+    f"[{title}]({url})" if url else f"{title} ({note})" for title, url, note in ARTICLES.values())
+    + ".")
+
+# %% [markdown]
+# ## One rule for "cannot be tested"
+
+# %%
+say(TESTABILITY_RULE)
 
 # %% [markdown]
 # ## The table
 
 # %%
 pd.set_option("display.max_colwidth", None)
-fc[["claim_id", "article", "claim", "verdict", "evidence", "shown_in"]]
+fc[["claim_id", "article", "claim", "verdict", "verdict_before_review", "rule_text",
+    "verdict_reason", "evidence", "shown_in"]]
 
 # %% [markdown]
 # ## How many children? The estimates and what the platform shows

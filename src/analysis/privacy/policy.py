@@ -48,7 +48,7 @@ DENY_COLUMN_PATTERN = re.compile(
 ALLOWED_COLUMN_PATTERN = re.compile(
     r"^((\w+_)?name_(en|zh|zh_short|pinyin)|(province|city|prefecture|region|place|origin|"
     r"destination)_name(_[a-z]+)?|note|source_note|source_id|definition_id|citation_url|source_url|"
-    r"claim_id)$",
+    r"claim_id|article_url)$",
     re.IGNORECASE)
 #: Numeric columns whose names declare a bounded quantity (checked by the schemas).
 BOUNDED_NUMERIC = re.compile(

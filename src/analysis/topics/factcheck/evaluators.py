@@ -1,44 +1,60 @@
-"""Fact-check of the quantitative claims in the reporting, against our tables and published figures.
+"""Fact-check evidence: one evaluator per claim of ``data/raw/manual/claims.csv``.
 
-One evaluator per claim of ``data/raw/manual/claims_to_check.csv``. Each returns what our data
-can say, the computed number (with its unit), a verdict and the figure or table that shows it.
+An evaluator computes what our data can say about its claim: the named **facts** its verdict
+rule reads (:mod:`analysis.topics.factcheck.rules`), the headline number with its unit, the
+evidence text (every number in it computed here) and the figure or table that shows it. It
+returns **no verdict**: the verdict is a reviewed value in ``claims.csv``, checked against the
+claim's rule by :func:`fact_check`.
 
-Verdicts (:data:`VERDICTS`):
-
-* ``supported`` — our numbers agree with the claim within its own precision;
-* ``partly supported`` — the direction or order of magnitude holds but a part does not, or the
-  claim goes beyond what the numbers show;
-* ``not supported`` — our numbers contradict the claim;
-* ``cannot be tested with public data`` — no public data reached here can test it (published
-  figures may be quoted for context, never as proof).
-
-Published figures (``published_figures_with_quotes.csv``) carry reliability grades; grade C
-(unsourced aggregator pages) is never used alone. Case records are postings on a volunteer
-platform, not incidence: every verdict that uses them says so.
+Published figures (``published_figures_with_quotes.csv``) carry reliability grades; a grade-C
+figure is never evidence, and a figure whose original page is unknown is cited by its publisher,
+never by the mirror host it was read from. Case records are postings on a volunteer platform,
+not incidence: every evidence text that uses them says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from analysis.topics.factcheck.schema import VERDICTS
+from analysis.privacy.disclosure import THRESHOLD
+from analysis.topics.factcheck.rules import (
+    RULE_TEXT,
+    VerdictMismatch,
+    apply_rule,
+    parse_parameters,
+)
+from analysis.vocab.factcheck import ARTICLES, CANNOT_BE_TESTED, NOT_OBSERVABLE_REASONS, VERDICTS
 from analysis.vocab.provinces import to_adcode
+from analysis.vocab.seeds import SEED
 from analysis.vocab.wording import POSTINGS_NOT_INCIDENCE as POSTINGS
+
+__all__ = ["EVALUATORS", "VERDICTS", "Evidence", "estimates_vs_postings", "fact_check"]
+
+#: Bootstrap replicates of the reunion-corridor lift (claim C04).
+BOOTSTRAP_REPLICATES = 2000
 
 
 @dataclass
-class Finding:
-    """The result for one claim."""
+class Evidence:
+    """What the data say about one claim (no verdict: see :mod:`~analysis.topics.factcheck.rules`).
+
+    ``facts`` are the named numbers the claim's rule reads; ``computed_value`` (unit in
+    ``computed_unit``) is the headline number, or None."""
 
     what_our_data_can_say: str
     computed_value: float | None
     computed_unit: str
-    verdict: str
     evidence: str
     shown_in: str
+    facts: dict[str, float | bool | int] = field(default_factory=dict)
+
+
+Tables = Mapping[str, pd.DataFrame]
+Params = Mapping[str, float]
 
 
 #: Annual abduction estimates quoted in the two articles (claims C01–C03): who, children a year.
@@ -78,86 +94,124 @@ def _pct(x: float) -> str:
     return f"{x:.1%}"
 
 
-def incidence(t: dict[str, pd.DataFrame], claim_value: int) -> Finding:
-    """C01–C03: how many children are abducted per year — no public incidence data."""
+
+def incidence(t: Tables, params: Params) -> Evidence:
+    """C01–C03: how many children are abducted per year (parameter ``claim_value``)."""
+    claim_value = float(params.get("claim_value", float("nan")))
     frame = estimates_vs_postings(t["case_coverage_by_year"])
     per_year = float(frame.loc[frame["kind"] == "platform postings", "children_per_year"].iloc[0])
-    return Finding(
-        what_our_data_can_say=("Platform postings are a floor of reported cases, not incidence; "
-                               "no public incidence series exists."),
+    return Evidence(
+        what_our_data_can_say=("Platform postings are a floor of reported cases of every kind "
+                               "of loss, not incidence; no public incidence series exists."),
         computed_value=round(per_year, 1), computed_unit="postings per year (uiuing 2021 "
         "scrape, families searching, children missing 2010–2020)",
-        verdict="cannot be tested with public data",
-        evidence=(f"The 2021 scrape holds about {per_year:,.0f} family postings per year of "
-                  f"going missing in 2010–2020, against a claimed {claim_value:,} "
-                  f"abductions a year. These are {POSTINGS}, and most are not abductions."),
-        shown_in="figure 05_estimates_vs_postings; table case_coverage_by_year")
+        evidence=(f"Context, not evidence: the 2021 scrape holds about {per_year:,.0f} family "
+                  f"postings per year of going missing in 2010–2020, against a claimed "
+                  f"{claim_value:,.0f} abductions a year. These are {POSTINGS}, and most are "
+                  "not abductions."),
+        shown_in="figure 05_estimates_vs_postings; table case_coverage_by_year",
+        facts={"postings_per_year": per_year})
 
 
-def source_destination(t: dict[str, pd.DataFrame]) -> Finding:
+def corridor_lift(flows: pd.DataFrame, origins: list[int], destinations: list[int]
+                  ) -> tuple[float, float, float]:
+    """Lift of an origin → destination corridor among inter-provincial pairs, with a bootstrap
+    95 % interval.
+
+    ``flows``: one row per (``lost_adcode``, ``destination_adcode``) with ``flow_count``
+    (inter-provincial pairs only). Lift = (pairs origins → destinations ÷ pairs leaving the
+    origins) ÷ (pairs reaching the destinations ÷ all pairs); 1 = the corridor carries the
+    destinations' ordinary share. The interval resamples the pairs (multinomial over the cells,
+    :data:`BOOTSTRAP_REPLICATES` draws, seed :data:`analysis.vocab.seeds.SEED`), percentile
+    2.5–97.5. Returns ``(lift, low, high)``; NaN when a share is undefined.
+    """
+    counts = flows["flow_count"].to_numpy(dtype=float)
+    from_o = flows["lost_adcode"].isin(origins).to_numpy()
+    to_d = flows["destination_adcode"].isin(destinations).to_numpy()
+
+    def lift(c: np.ndarray) -> np.ndarray:
+        c = np.atleast_2d(c)
+        out_o, total = c[:, from_o].sum(axis=1), c.sum(axis=1)
+        corridor, into = c[:, from_o & to_d].sum(axis=1), c[:, to_d].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (corridor / out_o) / (into / total)
+
+    total = int(counts.sum())
+    if total == 0:
+        return float("nan"), float("nan"), float("nan")
+    draws = np.random.default_rng(SEED).multinomial(total, counts / total,
+                                                     size=BOOTSTRAP_REPLICATES)
+    boot = lift(draws)
+    boot = boot[np.isfinite(boot)]
+    low, high = (np.percentile(boot, [2.5, 97.5]) if boot.size else (np.nan, np.nan))
+    return float(lift(counts)[0]), float(low), float(high)
+
+
+def source_destination(t: Tables, params: Params) -> Evidence:
     """C04: children from Yunnan and Sichuan bought in Fujian and Guangdong (reunion flows)."""
     flows = t["case_flows"]
-    f = flows[(flows["source"] == "uiuing_success") & ~flows["same_province"]]
-    total = f["flow_count"].sum()
+    f = flows[(flows["source"] == "uiuing_success") & ~flows["same_province"].astype(bool)]
+    total = int(f["flow_count"].sum())
     src = [to_adcode("云南"), to_adcode("四川")]
     dst = [to_adcode("福建"), to_adcode("广东")]
-    corridor = f[f["lost_adcode"].isin(src) & f["destination_adcode"].isin(dst)]["flow_count"].sum()
-    out_src = f[f["lost_adcode"].isin(src)]["flow_count"].sum()
+    corridor = int(f[f["lost_adcode"].isin(src) & f["destination_adcode"].isin(dst)]
+                   ["flow_count"].sum())
+    out_src = int(f[f["lost_adcode"].isin(src)]["flow_count"].sum())
+    into_dst = int(f[f["destination_adcode"].isin(dst)]["flow_count"].sum())
     into = f.groupby("destination_adcode")["flow_count"].sum()
     outof = f.groupby("lost_adcode")["flow_count"].sum()
     net = into.subtract(outof, fill_value=0)
-    exporters_ok = all(net.get(a, 0) < 0 for a in src)
-    importers_ok = all(net.get(a, 0) > 0 for a in dst)
-    # the claim is about direction ("sold from ... bought in"): net flows are the test
-    verdict = ("supported" if exporters_ok and importers_ok else
-               "partly supported" if exporters_ok or importers_ok else "not supported")
-    names = {a: n for a, n in zip(src + dst, ["Yunnan", "Sichuan", "Fujian", "Guangdong"],
-                                  strict=True)}
+    lift, low, high = corridor_lift(f, src, dst)
+    names = dict(zip(src + dst, ["Yunnan", "Sichuan", "Fujian", "Guangdong"], strict=True))
     nets = ", ".join(f"{names[a]} {int(net.get(a, 0)):+d}" for a in src + dst)
-    return Finding(
+    share_src = corridor / out_src if out_src else float("nan")
+    share_all = into_dst / total if total else float("nan")
+    return Evidence(
         what_our_data_can_say=("Reunion records give the province where a child went missing "
                                "and where found: a trafficking geography for found children "
                                "only."),
-        computed_value=round(float(corridor / total), 4) if total else None,
-        computed_unit="share of inter-provincial reunion pairs from Yunnan/Sichuan to "
-                      "Fujian/Guangdong",
-        verdict=verdict,
-        evidence=(f"Of {total:,} inter-provincial reunion pairs, {corridor:,} "
-                  f"({_pct(corridor / total)}) run from Yunnan or Sichuan to Fujian or "
-                  f"Guangdong; {out_src:,} leave Yunnan or Sichuan. Net found − lost: {nets}. "
+        computed_value=round(lift, 4) if np.isfinite(lift) else None,
+        computed_unit="lift of the Yunnan/Sichuan → Fujian/Guangdong corridor among "
+                      "inter-provincial reunion pairs (1 = no concentration)",
+        evidence=(f"Of {total:,} inter-provincial reunion pairs, {out_src:,} leave Yunnan or "
+                  f"Sichuan and {corridor:,} of those ({_pct(share_src)}) reach Fujian or "
+                  f"Guangdong, against {_pct(share_all)} of all pairs: lift {lift:.2f} "
+                  f"(bootstrap 95 % interval {low:.2f}–{high:.2f}). Net found − lost: {nets}. "
                   "Destinations are known only for children who were found."),
-        shown_in="table case_flows; notebook 03 reunion flow map")
+        shown_in="table case_flows; notebook 03 reunion flow map",
+        facts={"origins_named": len(src), "destinations_named": len(dst),
+               "origins_net_senders": sum(int(net.get(a, 0) < 0) for a in src),
+               "destinations_net_receivers": sum(int(net.get(a, 0) > 0) for a in dst),
+               "lift": lift, "lift_ci_low": low, "lift_ci_high": high})
 
 
-def henan_guangdong_share(t: dict[str, pd.DataFrame]) -> Finding:
-    """C05: most missing children are from Henan and Guangdong (missing-side postings)."""
+def henan_guangdong_share(t: Tables, params: Params) -> Evidence:
+    """C05: most Xunzi Zhijia parents come from Henan and Guangdong — context from the
+    platform's family postings (the claim is about another organisation's members)."""
     rates = t["case_rates"]
     out = []
     for measure in ("lost_uiuing_missing", "lost_wtt1002_family"):
         r = rates[rates["measure"] == measure].set_index("adcode")["postings_count"]
         share = r.loc[[to_adcode("河南"), to_adcode("广东")]].sum() / r.sum()
-        top2 = list(r.sort_values(ascending=False).index[:2])
-        out.append((measure, share, top2))
-    best = max(s for _, s, _ in out)
-    top_ok = any(set(top2) == {to_adcode("河南"), to_adcode("广东")} for *_, top2 in out)
-    verdict = "supported" if best > 0.5 else ("partly supported" if top_ok or best > 0.25
-                                              else "not supported")
-    return Finding(
-        what_our_data_can_say="Where families' postings say children went missing.",
-        computed_value=round(float(best), 4),
+        out.append((measure, float(share)))
+    best = max(s for _, s in out)
+    return Evidence(
+        what_our_data_can_say=("Where Baby Come Home families say children went missing; the "
+                               "claim is about the members of another organisation (寻子之家)."),
+        computed_value=round(best, 4),
         computed_unit="largest share of family postings lost in Henan + Guangdong",
-        verdict=verdict,
-        evidence=("; ".join(f"{m}: Henan + Guangdong {_pct(s)} of postings"
-                            for m, s, _ in out)
-                  + f" — a majority would be over 50 % ({POSTINGS})."),
-        shown_in="table case_rates; notebook 03 lost-side maps")
+        evidence=("Context, not evidence: "
+                  + "; ".join(f"{m}: Henan + Guangdong {_pct(s)} of postings" for m, s in out)
+                  + f" ({POSTINGS})."),
+        shown_in="table case_rates; notebook 03 lost-side maps",
+        facts={"henan_guangdong_share": best})
 
 
-def left_behind_risk(t: dict[str, pd.DataFrame]) -> Finding:
+def left_behind_risk(t: Tables, params: Params) -> Evidence:
     """C06: left-behind and migrant children at the highest risk — ecological at best."""
     coef = t.get("model_coefficients")
-    evidence = ("Child-level risk cannot be measured with public data; province-level models "
-                "relate postings to migration.")
+    evidence = ("Context, not evidence: child-level risk cannot be measured with public data; "
+                "province-level models relate postings to migration.")
     value = None
     if coef is not None and not coef.empty:
         main = coef[coef["is_main"].astype(bool) & (coef["term_role"] == "main_exposure")]
@@ -172,193 +226,260 @@ def left_behind_risk(t: dict[str, pd.DataFrame]) -> Finding:
                          + ("not distinguishable from none." if row["irr_ci_low"] <= 1
                             <= row["irr_ci_high"] else "one that says nothing about which "
                             "children are at risk."))
-    return Finding(
+    return Evidence(
         what_our_data_can_say=("Only an ecological association between provinces' posting rates "
                                "and migration; not which children are at risk."),
         computed_value=value, computed_unit="IRR per SD of the main migration exposure",
-        verdict="cannot be tested with public data",
-        evidence=evidence, shown_in="notebook 04; tables model_coefficients, model_fit")
+        evidence=evidence, shown_in="notebook 04; tables model_coefficients, model_fit",
+        facts={} if value is None else {"irr_per_sd": value})
 
 
-def sixty_one_million(t: dict[str, pd.DataFrame]) -> Finding:
+def sixty_one_million(t: Tables, params: Params) -> Evidence:
     """C07: 61 million left-behind children (ACWF, 2010 census sample)."""
     lb = t["left_behind_children"]
     acwf = lb[(lb["source_id"] == "ACWF2013") & (lb["geography"] == "national")]
-    value = float(acwf["persons"].iloc[0]) if len(acwf) else None
-    return Finding(
+    if acwf.empty:
+        raise KeyError("left_behind_children has no national ACWF2013 row (claim C07)")
+    value = float(acwf["persons"].iloc[0])
+    claim = float(params["claim_value"])
+    return Evidence(
         what_our_data_can_say="The ACWF estimate from the 2010 census sample is the source.",
         computed_value=value, computed_unit="rural left-behind children aged 0–17 (2010)",
-        verdict="partly supported",
         evidence=(f"ACWF (2013): {value:,.0f} rural children aged 0–17 with one or both parents "
-                  "migrated — the number matches, but the definition is not 'have not seen "
-                  "their parents in three months'; the Ministry of Civil Affairs' narrower "
-                  "count (both parents away, under 16) was far lower in 2016 and 2018."),
-        shown_in="table left_behind_children")
+                  f"migrated ({value / claim - 1:+.1%} from the claimed {claim:,.0f}) — but the "
+                  "definition is not 'have not seen their parents in three months'; the "
+                  "Ministry of Civil Affairs' narrower count (both parents away, under 16) was "
+                  "far lower in 2016 and 2018."),
+        shown_in="table left_behind_children",
+        facts={"value": value, "claim_value": claim,
+               "comparator_matches": bool(params.get("comparator_matches", 0))})
 
 
-def migrant_workers(t: dict[str, pd.DataFrame]) -> Finding:
-    """C08: 250 million migrant workers in cities without a local hukou."""
+def _published(t: Tables, topic: str, year: str, definition: str) -> pd.Series:
+    """The one row of ``published_figures`` with this topic, reference year and definition."""
+    pf = t["published_figures"]
+    rows = pf[(pf["topic"] == topic) & (pf["reference_year"].astype(str) == year)
+              & (pf["definition"] == definition)]
+    if len(rows) != 1:
+        raise KeyError(f"published_figures: {len(rows)} rows for {topic} {year} {definition!r}")
+    row = rows.iloc[0]
+    if str(row["reliability"]).startswith("C"):
+        raise ValueError(f"published figure {topic} {year} is grade C: context only")
+    return row
+
+
+def migrant_workers(t: Tables, params: Params) -> Evidence:
+    """C08: 250 million migrant workers in cities without a local hukou — against the NBS
+    migrant-worker survey, with the census count of people away from their hukou as context."""
     h = t["census_hukou_province"]
-    by = h.groupby("census_year")[["hukou_elsewhere_persons", "other_province_persons"]].sum()
+    by = h.groupby("census_year")[["hukou_elsewhere_persons"]].sum()
     away_2010 = int(by.loc[2010, "hukou_elsewhere_persons"])
     away_2020 = int(by.loc[2020, "hukou_elsewhere_persons"])
-    return Finding(
-        what_our_data_can_say="Census counts of residents living away from their hukou township.",
-        computed_value=float(away_2010), computed_unit="persons living away from their hukou "
-        "township, 2010 census",
-        verdict="supported",
-        evidence=(f"2010 census: {away_2010:,} people lived outside their hukou township "
-                  f"(2020: {away_2020:,}, including moves between districts of one city). "
-                  "The order of magnitude of the claim holds; 'migrant workers' is a narrower "
-                  "group than all people away from their hukou."),
-        shown_in="table census_hukou_province; figure 01_hukou_other_province_share_2020")
+    nbs = _published(t, "migrant_workers", "2020", "农民工 total")
+    value, claim = float(nbs["value"]), float(params["claim_value"])
+    status = str(nbs.get("original_url_status", "") or "unknown")
+    status_text = ("the publisher's own page is not identified" if status == "unknown"
+                   else f"original page: {nbs['original_url']}, {status}")
+    return Evidence(
+        what_our_data_can_say=("The NBS migrant-worker survey counts migrant workers (2020 here); "
+                               "the census counts everyone living away from their hukou."),
+        computed_value=value, computed_unit="migrant workers (农民工), NBS survey 2020",
+        evidence=(f"NBS, 2020 migrant-worker monitoring survey ({status_text}): {value:,.0f} migrant "
+                  f"workers ({value / claim:.2f} × the claimed {claim:,.0f}), a later year than "
+                  f"the claim's. Census context: {away_2010:,} people lived outside their hukou "
+                  f"township in 2010 ({away_2020:,} in 2020, including moves between districts "
+                  "of one city), a broader group than workers."),
+        shown_in="table census_hukou_province; published_figures_with_quotes.csv",
+        facts={"value": value, "claim_value": claim, "census_away_2010": float(away_2010),
+               "comparator_matches": bool(params.get("comparator_matches", 0))})
 
 
-def big_city_share(t: dict[str, pd.DataFrame]) -> Finding:
-    """C09: a third of Beijing, Shanghai, Guangzhou, Shenzhen residents lack a local hukou."""
+#: The four cities of claim C09 (name, province adcode when the city is a province).
+C09_CITIES: tuple[tuple[str, int | None], ...] = (
+    ("Beijing", 110000), ("Shanghai", 310000), ("Guangzhou", None), ("Shenzhen", None))
+
+
+def big_city_share(t: Tables, params: Params) -> Evidence:
+    """C09: a third of Beijing, Shanghai, Guangzhou, Shenzhen residents lack a local hukou
+    (parameter ``threshold``; a place meets it when its share with hukou in another province —
+    a lower bound of 'no local hukou' — reaches it in 2020)."""
+    threshold = float(params["threshold"])
     h = t["census_hukou_province"]
-    h = h[h["census_year"].isin([2010, 2020])].set_index(["census_year", "adcode"])
-    bj = h.loc[(2020, to_adcode("北京")), "other_province_share"]
-    sh = h.loc[(2020, to_adcode("上海")), "other_province_share"]
-    bj10 = h.loc[(2010, to_adcode("北京")), "other_province_share"]
-    sh10 = h.loc[(2010, to_adcode("上海")), "other_province_share"]
-    verdict = "supported" if min(bj, sh, bj10, sh10) >= 0.3 else "partly supported"
-    return Finding(
-        what_our_data_can_say=("Province-level shares for Beijing and Shanghai; Guangzhou and "
-                               "Shenzhen are cities inside Guangdong (no city table here)."),
-        computed_value=round(float(min(bj, sh)), 4),
-        computed_unit="share of residents with hukou in another province (lower of Beijing, "
-                      "Shanghai, 2020)",
-        verdict=verdict,
-        evidence=(f"Residents with hukou in another province: Beijing {_pct(bj10)} (2010) and "
-                  f"{_pct(bj)} (2020); Shanghai {_pct(sh10)} and {_pct(sh)} — about a third or "
-                  "more, before counting people registered elsewhere in the same province."),
-        shown_in="figure 01_hukou_other_province_share_2020; table census_hukou_province")
+    h = h[h["census_year"] == 2020].set_index("adcode")
+    shares: dict[str, float] = {}
+    for name, adcode in C09_CITIES:
+        if adcode is not None and adcode in h.index:
+            shares[name] = float(h.loc[adcode, "other_province_share"])
+    meeting = [n for n, s in shares.items() if s >= threshold]
+    unchecked = [n for n, _ in C09_CITIES if n not in shares]
+    return Evidence(
+        what_our_data_can_say=("Shares of residents with hukou in another province (a lower "
+                               "bound of 'no local hukou'), for the cities the tables reach."),
+        computed_value=round(min(shares.values()), 4) if shares else None,
+        computed_unit="lowest share of residents with hukou in another province among the "
+                      "checked cities, 2020",
+        evidence=("2020 census, residents with hukou in another province: "
+                  + ", ".join(f"{n} {_pct(s)}" for n, s in shares.items())
+                  + f" (threshold {_pct(threshold)})"
+                  + (f"; not checked: {', '.join(unchecked)} (no city table)" if unchecked
+                     else "") + "."),
+        shown_in="figure 01_hukou_other_province_share_2020; table census_hukou_province",
+        facts={"places_named": len(C09_CITIES), "places_checked": len(shares),
+               "places_meeting": len(meeting)})
 
 
-def urban_share(t: dict[str, pd.DataFrame]) -> Finding:
-    """C10: urban share rose from 20 % to 54 % over three decades."""
+def urban_share(t: Tables, params: Params) -> Evidence:
+    """C10: urban share rose from 20 % to 54 % over three decades (parameters ``end_year``,
+    ``end_share``; the start point has no data here)."""
     c = t["census_city_province"]
     out = {}
     for year, g in c.groupby("census_year"):
         covered = g["population_covered_persons"].astype(float) * g["urban_coverage_share"] / \
             g["population_coverage_share"]
         ok = g["urban_share"].notna()
-        out[year] = float((g.loc[ok, "urban_share"] * covered[ok]).sum() / covered[ok].sum())
-    return Finding(
+        out[int(year)] = float((g.loc[ok, "urban_share"] * covered[ok]).sum() / covered[ok].sum())
+    end_year, end_share = int(params["end_year"]), float(params["end_share"])
+    at_end = out[2010] + (out[2020] - out[2010]) * (end_year - 2010) / 10
+    return Evidence(
         what_our_data_can_say=("Census urban shares for 2010 and 2020 (prefecture census, "
                                "population-weighted); no 1980s data here."),
-        computed_value=round(out[2010], 4), computed_unit="urban share of residents, 2010",
-        verdict="partly supported",
+        computed_value=round(at_end, 4), computed_unit=f"urban share of residents in {end_year}, "
+        "interpolated between the 2010 and 2020 censuses",
         evidence=(f"Urban share {_pct(out[2010])} in 2010 and {_pct(out[2020])} in 2020 "
-                  "(provinces with an urban/rural split) — consistent with about 54 % around "
-                  "2013–2014; the 1980s starting point cannot be checked with these tables."),
-        shown_in="table census_city_province")
+                  f"(provinces with an urban/rural split), {_pct(at_end)} in {end_year} by "
+                  f"linear interpolation against the claimed {_pct(end_share)}; the 1980s "
+                  "starting point cannot be checked with these tables."),
+        shown_in="table census_city_province",
+        facts={"endpoints_named": 2, "endpoints_checked": 1,
+               "largest_miss": abs(at_end - end_share)})
 
 
-def published_only(claim: str) -> Callable[[dict[str, pd.DataFrame]], Finding]:
-    """Claims that only the publisher's own figures can check (C11, C12, C17)."""
+def published_only(claim: str) -> Callable[[Tables, Params], Evidence]:
+    """Claims with no public data behind them at all (C11, C12, C17)."""
 
-    def evaluate(t: dict[str, pd.DataFrame]) -> Finding:
-        return Finding(
-            what_our_data_can_say=f"Nothing: {claim}.",
-            computed_value=None, computed_unit="",
-            verdict="cannot be tested with public data",
+    def evaluate(t: Tables, params: Params) -> Evidence:
+        return Evidence(
+            what_our_data_can_say=f"Nothing: {claim}.", computed_value=None, computed_unit="",
             evidence="No public machine-readable data reached by this project can test it.",
             shown_in="")
 
     return evaluate
 
 
-def boys_and_girls(t: dict[str, pd.DataFrame]) -> Finding:
-    """C13: boys sell for more; demand for boys — sex composition of postings by category."""
+def publishable_share(part: float, rest: float) -> float | None:
+    """``part ÷ (part + rest)``, or None when either count is a small cell (1 to
+    :data:`~analysis.privacy.disclosure.THRESHOLD` − 1 postings, or suppressed: NA) — a share
+    and a published total would reveal it (:mod:`analysis.privacy.disclosure`)."""
+    if pd.isna(part) or pd.isna(rest):
+        return None
+    part, rest = float(part), float(rest)
+    if any(0 < x < THRESHOLD for x in (part, rest)) or part + rest == 0:
+        return None
+    return part / (part + rest)
+
+
+def _share_text(share: float | None) -> str:
+    return _pct(share) if share is not None else f"not shown (a cell of fewer than {THRESHOLD})"
+
+
+def boys_and_girls(t: Tables, params: Params) -> Evidence:
+    """C13: boys sell for more; demand for boys — sex of children in postings by category, as
+    context (prices are in no posting). Shares resting on a cell of fewer than five postings are
+    not shown (:func:`publishable_share`)."""
     c = t["case_composition"]
     known = c[c["category"].isin(["abducted", "given_away", "abandoned"])
               & c["sex"].isin(["male", "female"])]
-    g = known.groupby(["category", "sex"])["postings_count"].sum().unstack(fill_value=0)
-    boys = (g["male"] / g.sum(axis=1))
+    g = known.groupby(["category", "sex"])["postings_count"].sum(min_count=1).unstack()
+    boys = {cat: publishable_share(g.loc[cat].get("male", 0), g.loc[cat].get("female", 0))
+            for cat in ("abducted", "given_away", "abandoned") if cat in g.index}
     fam = c[(c["source"] == "uiuing_missing") & c["sex"].isin(["male", "female"])]
-    fam_boys = fam[fam["sex"] == "male"]["postings_count"].sum() / fam["postings_count"].sum()
-    abducted = boys.get("abducted", float("nan"))
-    given = boys.get("given_away", float("nan"))
-    verdict = "partly supported" if abducted > 0.5 and given < 0.5 else "not supported"
-    return Finding(
-        what_our_data_can_say=("Sex of children in postings by type of loss (prices cannot be "
-                               "tested); category is recorded for few postings."),
-        computed_value=round(float(abducted), 4), computed_unit="share of boys among postings "
-        "marked abducted",
-        verdict=verdict,
-        evidence=(f"Boys are {_pct(abducted)} of postings marked abducted "
-                  f"(n={int(g.loc['abducted'].sum()) if 'abducted' in g.index else 0}) but "
-                  f"{_pct(given)} of those marked given away and "
-                  f"{_pct(boys.get('abandoned', float('nan')))} of abandoned; {_pct(fam_boys)} "
-                  f"of all family postings (2021 scrape). Small n; {POSTINGS}."),
-        shown_in="figure 02_sex_by_source; table case_composition")
+    fam_sex = fam.groupby("sex")["postings_count"].sum(min_count=1)
+    fam_boys = publishable_share(fam_sex.get("male", 0), fam_sex.get("female", 0))
+    abducted = boys.get("abducted")
+    return Evidence(
+        what_our_data_can_say=("Sex of children in postings by type of loss; prices and the "
+                               "reason a child was taken are in no posting."),
+        computed_value=None if abducted is None else round(abducted, 4),
+        computed_unit="share of boys among postings marked abducted",
+        evidence=(f"Context, not evidence: share of boys among postings marked abducted "
+                  f"{_share_text(abducted)}; given away {_share_text(boys.get('given_away'))}; "
+                  f"abandoned {_share_text(boys.get('abandoned'))}; all family postings (2021 "
+                  f"scrape) {_share_text(fam_boys)}. The type of loss is recorded for few "
+                  f"postings. {POSTINGS.capitalize()}."),
+        shown_in="figure 02_sex_by_source; table case_composition",
+        facts={} if abducted is None else {"boys_share_abducted": abducted})
 
 
-def young_children(t: dict[str, pd.DataFrame]) -> Finding:
-    """C14: children up to five are mostly sold for adoption."""
+def young_children(t: Tables, params: Params) -> Evidence:
+    """C14: children up to five are mostly sold for adoption — age when missing by type of loss,
+    as context (what happened afterwards is in no posting); small cells as in
+    :func:`boys_and_girls`."""
     c = t["case_composition"]
     known = c[c["age_group"] != "unknown"]
     young = known["age_group"].isin(["under 1", "1–2", "3–5"])
-    by_cat = known.assign(young=young).groupby("category").apply(
-        lambda g: g.loc[g["young"], "postings_count"].sum() / g["postings_count"].sum(),
-        include_groups=False)
-    given = float(by_cat.get("given_away", float("nan")))
-    abducted = float(by_cat.get("abducted", float("nan")))
-    return Finding(
+    sums = known.assign(young=young).groupby(["category", "young"])["postings_count"].sum(
+        min_count=1).unstack()
+    share = {cat: publishable_share(sums.loc[cat].get(True, 0), sums.loc[cat].get(False, 0))
+             for cat in sums.index}
+    given, abducted = share.get("given_away"), share.get("abducted")
+    return Evidence(
         what_our_data_can_say=("Age when missing by type of loss; what happened to the child "
                                "afterwards is not in the postings."),
-        computed_value=round(given, 4), computed_unit="share aged under 6 among postings "
-        "marked given away",
-        verdict="partly supported",
-        evidence=(f"{_pct(given)} of postings marked given away and {_pct(abducted)} of those "
-                  "marked abducted concern children under six; the postings cannot show "
-                  f"whether they were adopted. {POSTINGS.capitalize()}."),
-        shown_in="table case_composition")
+        computed_value=None if given is None else round(given, 4),
+        computed_unit="share aged under 6 among postings marked given away",
+        evidence=(f"Context, not evidence: share of children under six among postings marked "
+                  f"given away {_share_text(given)}; marked abducted {_share_text(abducted)}; "
+                  "the postings cannot show whether they were adopted. "
+                  f"{POSTINGS.capitalize()}."),
+        shown_in="table case_composition",
+        facts={} if given is None else {"under_six_share_given_away": given})
 
 
-def since_the_1980s(t: dict[str, pd.DataFrame]) -> Finding:
-    """C15: child trafficking has skyrocketed since the 1980s — postings by year missing."""
+def since_the_1980s(t: Tables, params: Params) -> Evidence:
+    """C15: child trafficking has skyrocketed since the 1980s — postings by decade missing, as
+    context (postings do not observe incidence)."""
     per_year = source_years(t["case_coverage_by_year"], "wtt1002_data")
     year = per_year.index
-    before = int(per_year[year < 1980].sum())
-    seventies = int(per_year[(year >= 1970) & (year <= 1979)].sum())
-    eighties = int(per_year[(year >= 1980) & (year <= 1989)].sum())
-    nineties = int(per_year[(year >= 1990) & (year <= 1999)].sum())
+    decade = {d: int(per_year[(year >= d) & (year <= d + 9)].sum()) for d in (1970, 1980, 1990)}
     peak = int(per_year.sort_index().idxmax())
-    rise = eighties / seventies if seventies else float("nan")
-    verdict = "partly supported" if eighties > seventies else "not supported"
-    return Finding(
+    rise = decade[1980] / decade[1970] if decade[1970] else float("nan")
+    after = decade[1990] / decade[1980] if decade[1980] else float("nan")
+    return Evidence(
         what_our_data_can_say=("Postings by the decade a child went missing; old cases are "
                                "under-posted and recent ones not yet posted."),
         computed_value=round(float(rise), 3), computed_unit="postings of the 1980s ÷ 1970s "
         "(adults searching, 2016 scrape)",
-        verdict=verdict,
-        evidence=(f"Adults searching (2016 scrape) went missing: {seventies:,} in the 1970s, "
-                  f"{eighties:,} in the 1980s ({rise:.1f}×), {nineties:,} in the 1990s "
-                  f"({before:,} before 1980 in all); the peak year is {peak}. Who posts, and "
-                  "when, shapes this curve as much as any trend."),
-        shown_in="figure 02_coverage_by_missing_year; table case_coverage_by_year")
+        evidence=(f"Context, not evidence: adults searching (2016 scrape) went missing: "
+                  f"{decade[1970]:,} in the 1970s, {decade[1980]:,} in the 1980s "
+                  f"({rise:.1f}×), {decade[1990]:,} in the 1990s ({after:.2f}× the 1980s); the "
+                  "peak year is "
+                  f"{peak}. Who posts, and when, shapes this curve as much as any trend."),
+        shown_in="figure 02_coverage_by_missing_year; table case_coverage_by_year",
+        facts={"ratio_1980s_1970s": rise, "ratio_1990s_1980s": after})
 
 
-def reunions(t: dict[str, pd.DataFrame]) -> Finding:
-    """C16: Baby Come Home has 20,000 volunteers and reunited more than 600 families."""
+def reunions(t: Tables, params: Params) -> Evidence:
+    """C16: Baby Come Home has 20,000 volunteers and reunited more than 600 families (parameter
+    ``claim_count``; the records must be dated to test the claim's date)."""
     coverage = t["case_coverage_by_year"]
-    n = int(coverage.loc[coverage["source"] == "uiuing_success", "postings_count"].sum())
-    return Finding(
+    rows = coverage[coverage["source"] == "uiuing_success"]
+    n = int(rows["postings_count"].sum())
+    dated = bool(rows["missing_year"].notna().any()) if len(rows) else False
+    claim = float(params["claim_count"])
+    return Evidence(
         what_our_data_can_say="Reunion records in one scrape (volunteer numbers are not public).",
         computed_value=float(n), computed_unit="reunion pairs in the 2021 scrape",
-        verdict="supported",
-        evidence=(f"One 2021 scrape alone lists {n:,} reunions, more than the claimed 600 (the "
-                  "claim is older); volunteer numbers cannot be checked."),
-        shown_in="table case_coverage_by_year (source uiuing_success)")
+        evidence=(f"One 2021 scrape lists {n:,} reunions, more than the claimed {claim:,.0f}; the "
+                  "records carry " + ("dates" if dated else "no dates") + ", so the count by "
+                  "the claim's date (about 2013) cannot be checked, nor the volunteer numbers."),
+        shown_in="table case_coverage_by_year (source uiuing_success)",
+        facts={"count": n, "claim_count": claim, "dated": dated})
 
 
-EVALUATORS: dict[str, Callable[[dict[str, pd.DataFrame]], Finding]] = {
-    "C01": lambda t: incidence(t, 70_000),
-    "C02": lambda t: incidence(t, 20_000),
-    "C03": lambda t: incidence(t, 10_000),
+EVALUATORS: dict[str, Callable[[Tables, Params], Evidence]] = {
+    "C01": incidence,
+    "C02": incidence,
+    "C03": incidence,
     "C04": source_destination,
     "C05": henan_guangdong_share,
     "C06": left_behind_risk,
@@ -377,24 +498,63 @@ EVALUATORS: dict[str, Callable[[dict[str, pd.DataFrame]], Finding]] = {
 }
 
 
-def fact_check(claims: pd.DataFrame, t: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per claim: the claim and who made it, what our data can say, the computed number,
-    the verdict, the evidence and where it is shown.
+def check_verdict(claim: Mapping[str, str], evidence: Evidence) -> str:
+    """The reviewed verdict of ``claim`` (a row of ``claims.csv``) after checking it against its
+    rule applied to ``evidence``.
 
-    Raises ``KeyError`` naming a claim without an evaluator (every claim must be covered).
+    Raises :class:`~analysis.topics.factcheck.rules.VerdictMismatch` naming the claim, both
+    verdicts and the facts when they disagree, or when the ``observable`` field and the rule
+    disagree (a claim not observable must use ``not_observable``, an observable one must not).
+    """
+    cid, rule, reviewed = claim["claim_id"], claim["rule"], claim["verdict"]
+    observable = claim["observable"] == "yes"
+    if observable == (rule == "not_observable"):
+        raise VerdictMismatch(
+            f"{cid}: observable={claim['observable']} but rule {rule}: the testability rule "
+            "decides 'cannot be tested' for every claim whose quantity is not observed, and "
+            "only for those")
+    computed = apply_rule(rule, evidence.facts, parse_parameters(claim.get("rule_parameters")))
+    if computed != reviewed:
+        raise VerdictMismatch(
+            f"{cid}: the reviewed verdict in claims.csv is {reviewed!r}, but rule {rule} on the "
+            f"evidence gives {computed!r} (facts: {evidence.facts}); review the claim and update "
+            "data/raw/manual/claims.csv (and its SHA256SUMS line) if the verdict should change")
+    return reviewed
+
+
+def fact_check(claims: pd.DataFrame, t: Tables) -> pd.DataFrame:
+    """One row per reviewed claim: the claim, its article, what our data can say, the computed
+    number, the reviewed verdict (checked against its rule), the rule, the evidence and where it
+    is shown.
+
+    ``claims``: ``claims.csv`` as read by :func:`analysis.topics.factcheck.build.read_claims`.
+    Raises ``KeyError`` naming a claim without an evaluator and
+    :class:`~analysis.topics.factcheck.rules.VerdictMismatch` when a verdict disagrees with its
+    rule.
     """
     rows = []
-    for claim in claims.itertuples(index=False):
-        if claim.claim_id not in EVALUATORS:
-            raise KeyError(f"claim {claim.claim_id} has no evaluator in analysis.topics.factcheck.evaluators")
-        f = EVALUATORS[claim.claim_id](t)
-        if f.verdict not in VERDICTS:
-            raise ValueError(f"{claim.claim_id}: unknown verdict {f.verdict!r}")
-        rows.append({"claim_id": claim.claim_id, "article": claim.article, "claim": claim.claim,
-                     "quoted_words": claim.quoted_words,
-                     "what_our_data_can_say": f.what_our_data_can_say,
-                     "computed_value": f.computed_value, "computed_unit": f.computed_unit,
-                     "verdict": f.verdict, "evidence": f.evidence, "shown_in": f.shown_in})
+    for claim in claims.to_dict("records"):
+        cid = claim["claim_id"]
+        if cid not in EVALUATORS:
+            raise KeyError(f"claim {cid} has no evaluator in analysis.topics.factcheck.evaluators")
+        if claim["verdict"] not in VERDICTS:
+            raise ValueError(f"{cid}: unknown verdict {claim['verdict']!r}")
+        ev = EVALUATORS[cid](t, parse_parameters(claim.get("rule_parameters")))
+        verdict = check_verdict(claim, ev)
+        reason = NOT_OBSERVABLE_REASONS.get(str(claim.get("not_observable_because") or ""), "")
+        title, url, _ = ARTICLES[claim["article"]]
+        rows.append({"claim_id": cid, "article": claim["article"], "article_citation": title,
+                     "article_url": url or None,
+                     "claim": claim["claim"], "quoted_words": claim["quoted_words"],
+                     "what_our_data_can_say": ev.what_our_data_can_say,
+                     "computed_value": ev.computed_value, "computed_unit": ev.computed_unit,
+                     "verdict": verdict, "rule": claim["rule"],
+                     "rule_text": RULE_TEXT[claim["rule"]]
+                     + (f" — {reason}" if verdict == CANNOT_BE_TESTED and reason else ""),
+                     "verdict_reason": claim["verdict_reason"],
+                     "verdict_before_review": claim["verdict_before_review"],
+                     "reviewed_by": claim["reviewed_by"], "reviewed_on": claim["reviewed_on"],
+                     "evidence": ev.evidence, "shown_in": ev.shown_in})
     out = pd.DataFrame(rows)
     out["computed_value"] = out["computed_value"].astype(float)
     return out
