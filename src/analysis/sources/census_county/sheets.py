@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from analysis.core.errors import DataError
 from analysis.vocab.provinces import MAINLAND31
@@ -37,6 +38,8 @@ MUNICIPALITIES = (110000, 120000, 310000, 500000)
 NATIONAL_NAME = "全国"
 #: a numeric cell holding two numbers run together by whitespace (``8842   30``)
 _FUSED = re.compile(r"^\s*-?\d+(\.\d+)?(\s+-?\d+(\.\d+)?)+\s*$")
+#: text the 2020 workbook prints for "not available" (read as missing, counted)
+NA_TEXT = frozenset({"NA"})
 _NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 #: misprinted codes, corrected explicitly (year, spreadsheet row, printed, corrected, why); the
 #: printed value must be found at that row, else the build stops
@@ -83,6 +86,7 @@ class Sheet:
     fused: list[FusedCell] = field(default_factory=list)
     renamed_headers: int = 0
     corrected: list[tuple[int, int, int]] = field(default_factory=list)
+    na_cells: int = 0
 
     @property
     def rows(self) -> np.ndarray:
@@ -90,7 +94,9 @@ class Sheet:
 
 
 def read_sheet(path: Path, year: int, required: list[str], file_id: str | None = None) -> Sheet:
-    """Read the workbook of ``year`` at ``path`` (sheet :data:`SHEETS`), once, with calamine.
+    """Read the workbook of ``year`` at ``path`` (sheet :data:`SHEETS`), once, with calamine
+    (``python-calamine`` directly: the engine pandas would use, without its per-cell
+    conversion).
 
     ``required`` are normalised column names that must exist. Raises :class:`DataError` naming
     the file (and row and column) for a missing sheet, a missing or renamed column, a duplicate
@@ -100,13 +106,20 @@ def read_sheet(path: Path, year: int, required: list[str], file_id: str | None =
     """
     name = file_id or str(path)
     try:
-        raw = pd.read_excel(path, sheet_name=SHEETS[year], engine="calamine", header=None,
-                            dtype=object)
-    except ValueError as exc:
-        raise DataError(path, f"cannot read sheet {SHEETS[year]!r}: {exc}") from None
+        book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for a damaged workbook
         raise DataError(path, f"not a readable xlsx workbook ({type(exc).__name__}: {exc})"
                         ) from None
+    if SHEETS[year] not in book.sheet_names:
+        raise DataError(path, f"sheet {SHEETS[year]!r} not found (sheets: {book.sheet_names})")
+    try:
+        cells = book.get_sheet_by_name(SHEETS[year]).to_python()
+    except Exception as exc:
+        raise DataError(path, f"cannot read sheet {SHEETS[year]!r} ({type(exc).__name__}: "
+                        f"{exc})") from None
+    raw = pd.DataFrame(np.array(cells, dtype=object)) if cells else pd.DataFrame()
+    if not raw.empty:
+        raw = raw.mask(raw.map(lambda v: isinstance(v, str) and v == ""))
     if raw.empty:
         raise DataError(path, "the sheet is empty")
     headers = [normalise_header(v) for v in raw.iloc[0]]
@@ -135,7 +148,7 @@ def _parse_codes(sheet: Sheet, path: Path) -> None:
         s = str(v).strip()
         if isinstance(v, float) and v.is_integer():
             s = str(int(v))
-        if s == "":
+        if s == "" or s in NA_TEXT:
             continue
         for year, row, printed, corrected, _why in CODE_CORRECTIONS:
             if year == sheet.year and row == i + 2 and s == str(printed):
@@ -168,22 +181,22 @@ def _parse_numbers(sheet: Sheet, path: Path) -> None:
     parsed = {}
     for c in columns:
         col = sheet.frame[c]
-        text = col.map(lambda v: isinstance(v, str))
-        if text.any():
-            values = col.to_numpy(dtype=object).copy()
-            for i in np.flatnonzero(text.to_numpy()):
-                s = values[i]
-                if s.strip() == "":
-                    values[i] = np.nan
-                elif _NUMBER.match(s):
-                    values[i] = float(s)
-                elif _FUSED.match(s):
-                    sheet.fused.append(FusedCell(sheet.file, int(i) + 2, c, s.strip()))
-                    values[i] = np.nan
-                else:
-                    raise DataError(path, f"not a number: {s!r}", row=int(i) + 2, column=c)
-            col = pd.Series(values, index=col.index)
-        parsed[c] = pd.to_numeric(col, errors="raise").astype("float64")
+        values = pd.to_numeric(col, errors="coerce").astype("float64")
+        odd = np.flatnonzero((values.isna() & col.notna()).to_numpy())
+        for i in odd:  # text cells (numbers stored as text, fused cells, anything else)
+            s = str(col.iat[i])
+            if s.strip() == "":
+                continue
+            if s.strip() in NA_TEXT:
+                sheet.na_cells += 1
+                continue
+            if _NUMBER.match(s):
+                values.iat[i] = float(s)
+            elif _FUSED.match(s):
+                sheet.fused.append(FusedCell(sheet.file, int(i) + 2, c, s.strip()))
+            else:
+                raise DataError(path, f"not a number: {s!r}", row=int(i) + 2, column=c)
+        parsed[c] = values
     sheet.frame = sheet.frame.assign(**parsed)
 
 
