@@ -155,12 +155,12 @@ def county_year(sheet: Sheet, rows: pd.DataFrame, account: RowAccount
     out = pd.concat([out, counts.round().astype("Int64")], axis=1)
     share = counts["agriculture_occupation_sample_persons"] / counts["employed_sample_persons"]
     out["agriculture_occupation_share"] = share.where(counts["employed_sample_persons"] > 0)
-    cell_notes = notes.reindex(out.index).fillna("")
+    cell_repairs = notes.reindex(out.index).fillna("")
     if year == 2010:
         extra = out["county_code"].map(swaps).fillna("")
-        cell_notes = (cell_notes + np.where((cell_notes != "") & (extra != ""), "; ", "")
+        cell_repairs = (cell_repairs + np.where((cell_repairs != "") & (extra != ""), "; ", "")
                       + extra)
-    out["cell_notes"] = cell_notes.astype(str)
+    out["cell_repairs"] = cell_repairs.where(cell_repairs != "", None).astype(object)
     out = out.reset_index(drop=True)
     provinces = county.published(province_raw, year)
     national = None

@@ -3,7 +3,7 @@
 Published columns are built from named raw columns (:data:`SOURCES`, per census year). Before
 they are summed, the raw cells of the leaves are repaired only where the file itself determines
 the value, and set missing otherwise — every case counted in the row account and written into
-the row's ``cell_notes``:
+the row's ``cell_repairs``:
 
 * a *fused* cell (two numbers run together by whitespace) → missing;
 * a count that is not a whole number (``87.4`` persons) → missing;
@@ -165,9 +165,11 @@ def repair_cells(values: pd.DataFrame, province_rows: pd.DataFrame, adcode: pd.S
     ``adcode`` the province of each leaf; ``fused`` the fused cells ``{(row, column): text}``.
     """
     v = values.copy()
+    raw_blank = v.isna()  # blank in the raw (cells set missing below are not "blank")
     for (row, col), text in fused.items():
         if row in v.index and col in v.columns:
             v.at[row, col] = np.nan
+            raw_blank.at[row, col] = False
             log.add(row, f"{col}: raw cell {text!r} holds two numbers run together (fused); "
                     "set missing", "fused cell set missing")
     frac = v.notna() & (v % 1 != 0)
@@ -179,7 +181,7 @@ def repair_cells(values: pd.DataFrame, province_rows: pd.DataFrame, adcode: pd.S
     for sex in SEXES:
         _reconcile_bands(v, province_rows, adcode, year, sex, log)
     _urban_rural(v, year, log)
-    _blank_by_province(v, province_rows, adcode, log)
+    _blank_by_province(v, province_rows, adcode, raw_blank, log)
     return v
 
 
@@ -241,9 +243,9 @@ def _urban_rural(v: pd.DataFrame, year: int, log: CellLog) -> None:
 
 
 def _blank_by_province(v: pd.DataFrame, province_rows: pd.DataFrame, adcode: pd.Series,
-                       log: CellLog) -> None:
+                       raw_blank: pd.DataFrame, log: CellLog) -> None:
     excess = _excess(v, province_rows, adcode, list(v.columns))
-    blank = v.isna()
+    blank = v.isna() & raw_blank
     for col in v.columns:
         for row in v.index[blank[col]]:
             if excess.at[adcode[row], col] == 0:
@@ -252,9 +254,9 @@ def _blank_by_province(v: pd.DataFrame, province_rows: pd.DataFrame, adcode: pd.
                         "its row)", "blank cell read as 0 (province adds up without it)")
             else:
                 implied = -excess.at[adcode[row], col]
-                log.add(row, f"{col}: missing (the province row implies {implied:g} for "
-                        "its missing cells)", "missing cell left missing (the province does "
-                        "not add up without it)")
+                log.add(row, f"{col}: blank, left missing (the province row implies "
+                        f"{implied:g} for its missing cells)", "blank cell left missing (the "
+                        "province does not add up without it)")
 
 
 def published(values: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -305,7 +307,7 @@ def province_check(leaves: dict[int, pd.DataFrame], provinces: dict[int, pd.Data
                 diff = total - printed
                 rel = diff / printed if printed else (0.0 if diff == 0 else np.inf)
                 ok = bool(abs(rel) <= tolerance)
-                reason = exceptions.get((year, adcode, col), "")
+                reason = exceptions.get((year, adcode, col))
                 rows.append({"census_year": year, "adcode": adcode, "column": col,
                              "unit": UNIT[col], "leaves_count": n,
                              "leaves_missing_count": n_missing, "leaves_sum": float(total),
@@ -313,7 +315,7 @@ def province_check(leaves: dict[int, pd.DataFrame], provinces: dict[int, pd.Data
                              "relative_difference_share": float(rel),
                              "within_tolerance": ok, "exception_reason": reason})
     out = pd.DataFrame(rows)
-    bad = out[~out["within_tolerance"] & (out["exception_reason"] == "")]
+    bad = out[~out["within_tolerance"] & out["exception_reason"].isna()]
     if len(bad):
         r = bad.iloc[0]
         raise DataError(files.get(r.census_year, "census_county"),
@@ -322,7 +324,7 @@ def province_check(leaves: dict[int, pd.DataFrame], provinces: dict[int, pd.Data
                         f"says {r.province_row:,.0f} ({r.relative_difference_share:+.3%}, "
                         f"tolerance {tolerance:.1%}); {len(bad)} such difference(s) not "
                         "documented in KNOWN_EXCEPTIONS")
-    stale = out[out["within_tolerance"] & (out["exception_reason"] != "")]
+    stale = out[out["within_tolerance"] & out["exception_reason"].notna()]
     if len(stale):
         r = stale.iloc[0]
         raise DataError(files.get(r.census_year, "census_county"),

@@ -150,8 +150,9 @@ def _county_columns() -> dict[str, pa.Column]:
             float, pa.Check.in_range(0, 1), nullable=True,
             description="agriculture_occupation_sample_persons ÷ employed_sample_persons "
                         "(a share of the long-form sample)", metadata={"unit": "share (0-1)"}),
-        "cell_notes": pa.Column(str, description="cells of this row repaired or set missing "
-                                "and why (empty: none)", metadata={"unit": "text"}),
+        "cell_repairs": pa.Column(str, nullable=True, description="cells of this row repaired "
+                                  "or set missing and why (null: none)",
+                                  metadata={"unit": "text"}),
     })
     return cols
 
@@ -165,7 +166,7 @@ SCHEMAS["census_county"] = pa.DataFrameSchema(
                 "registered and hukou-elsewhere population, urban/rural, households, schooling, "
                 "occupation. One row per (census year, unit).",
     metadata={"sources": FILES,
-              "notes": "Counts are as printed except where cell_notes says otherwise (fused "
+              "notes": "Counts are as printed except where cell_repairs says otherwise (fused "
                        "cells, non-integer counts and unexplained blanks set missing; blanks "
                        "the file's own identities prove 0 read as 0; two age cells corrected "
                        "where the unit and its province both pin the amount). Summed per "
@@ -197,9 +198,9 @@ SCHEMAS["census_county_province_check"] = pa.DataFrameSchema(
                                                metadata={"unit": "share"}),
         "within_tolerance": pa.Column(bool, description="|relative difference| ≤ 0.1 % "
                                       "(county.TOLERANCE)", metadata={"unit": "flag"}),
-        "exception_reason": pa.Column(str, description="why a difference outside the "
-                                      "tolerance is accepted (documented exception); empty "
-                                      "otherwise", metadata={"unit": "text"}),
+        "exception_reason": pa.Column(str, nullable=True, description="why a difference "
+                                      "outside the tolerance is accepted (documented "
+                                      "exception); null otherwise", metadata={"unit": "text"}),
     },
     strict=True, ordered=True, **one_row_per("census_year", "adcode", "column"),
     description="Leaves of census_county summed per province (and the 全国 row of 2020) "
