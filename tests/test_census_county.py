@@ -344,7 +344,7 @@ def test_province_check_fails_on_an_undocumented_difference():
     out = county.province_check(leaves, provinces, {}, exceptions={})
     assert out["within_tolerance"].all()
     provinces[2010].loc[110000, "population_persons"] = 4.0
-    with pytest.raises(DataError, match="population_persons.*KNOWN_EXCEPTIONS"):
+    with pytest.raises(DataError, match=r"population_persons.*KNOWN_EXCEPTIONS"):
         county.province_check(leaves, provinces, {}, exceptions={})
     ok = county.province_check(leaves, provinces, {},
                                exceptions={(2010, 110000, "population_persons"): "why"})
