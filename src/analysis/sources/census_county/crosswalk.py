@@ -13,7 +13,10 @@ order their basis is recorded:
 3. **documented change** — :data:`DOCUMENTED_CHANGES`, administrative changes 2010–2020
    (State Council / Ministry of Civil Affairs approvals) that neither code nor name reveals:
    mergers of districts, counties turned districts under a new name, units carved out of one
-   named unit.
+   named unit;
+4. **suspected swap** — :data:`SUSPECTED_SWAPS`, pairs of 2010 units whose figures look
+   exchanged in the raw (each one's 2010 population is close to the other's 2020 one): linked
+   both ways, so the pair becomes one merged unit.
 
 Each connected component is one harmonised unit. A 1 × 1 component is ``same`` (code and
 name), ``renamed`` (code, other name) or ``recoded`` (name or documented change); a larger
