@@ -19,7 +19,7 @@ SHARED_SUMS = paths.ROOT / ".." / "shared" / "data" / "SHA256SUMS"
 
 def test_registry_is_complete_and_pinned():
     reg = registry()
-    assert len(reg) == 27
+    assert len(reg) == 31  # 27 + the four census_county_2010_2020 files
     for fid, e in reg.items():
         assert fid == e.path
         assert e.url.startswith("https://raw.githubusercontent.com/")
