@@ -250,18 +250,37 @@ def test_reunion_count_rule_reads_dates_and_count_from_the_data():
     assert rules.count_at_least(few.facts, {}) == N
 
 
-def _hukou(bj, sh):
+def _hukou(bj, sh, gz, sz):
+    """Municipal shares (bj, sh) and, per Guangdong city, (other province, other county)
+    persons of two districts of 100 residents each."""
+    counties = [{"census_year": 2020, "prefecture_code": code, "population_persons": 100.0,
+                 "hukou_elsewhere_other_province_persons": op / 2,
+                 "hukou_elsewhere_other_county_persons": oc / 2}
+                for code, (op, oc) in ((440100, gz), (440300, sz)) for _ in range(2)]
     return {"census_hukou_province": pd.DataFrame(
-        {"census_year": 2020, "adcode": [110000, 310000], "other_province_share": [bj, sh]})}
+        {"census_year": 2020, "adcode": [110000, 310000], "other_province_share": [bj, sh]}),
+        "census_county": pd.DataFrame(counties)}
 
 
 def test_big_city_facts_follow_the_shares():
     params = {"threshold": 0.3}
-    assert ev.big_city_share(_hukou(0.4, 0.35), params).facts["places_meeting"] == 2
-    assert rules.share_in_named_places(ev.big_city_share(_hukou(0.4, 0.35), params).facts,
-                                       {}) == P
-    assert rules.share_in_named_places(ev.big_city_share(_hukou(0.1, 0.2), params).facts,
-                                       {}) == N
+    every = ev.big_city_share(_hukou(0.4, 0.35, (80, 10), (70, 0)), params)
+    assert every.facts == {"places_named": 4, "places_checked": 4, "places_meeting": 4}
+    assert rules.share_in_named_places(every.facts, {}) == S
+    # Guangzhou: 25 % other province, 55 % with other county: the bounds straddle 30 %
+    straddle = ev.big_city_share(_hukou(0.4, 0.35, (50, 60), (70, 0)), params)
+    assert straddle.facts["places_checked"] == 3
+    assert rules.share_in_named_places(straddle.facts, {}) == P
+    assert "Guangzhou 25.0%–55.0%" in straddle.evidence
+    none = ev.big_city_share(_hukou(0.1, 0.2, (10, 20), (10, 10)), params)
+    assert rules.share_in_named_places(none.facts, {}) == N
+
+
+def test_city_bounds_recomputed_from_the_county_table(fc, processed):
+    c = tables.read("census_county", processed)
+    sz = c[(c["census_year"] == 2020) & (c["prefecture_code"] == 440300)]
+    low = sz["hukou_elsewhere_other_province_persons"].sum() / sz["population_persons"].sum()
+    assert f"Shenzhen {low:.1%}" in fc.set_index("claim_id").loc["C09", "evidence"]
 
 
 def _urban(s2010, s2020):

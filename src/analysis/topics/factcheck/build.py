@@ -40,7 +40,7 @@ REQUIRED = ["claim_id", "article", "claim", "quoted_words", "observable", "rule"
 
 #: Tables the evaluators read, and the table this step builds.
 NEEDS = ("case_composition", "case_coverage_by_year", "case_flows", "case_rates",
-         "census_city_province", "census_hukou_province", "left_behind_children",
+         "census_city_province", "census_county", "census_hukou_province", "left_behind_children",
          "model_coefficients")
 PROVIDES = ("fact_check",)
 

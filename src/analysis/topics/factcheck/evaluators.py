@@ -294,37 +294,75 @@ def migrant_workers(t: Tables, params: Params) -> Evidence:
                "comparator_matches": bool(params.get("comparator_matches", 0))})
 
 
-#: The four cities of claim C09 (name, province adcode when the city is a province).
-C09_CITIES: tuple[tuple[str, int | None], ...] = (
-    ("Beijing", 110000), ("Shanghai", 310000), ("Guangzhou", None), ("Shenzhen", None))
+#: The four cities of claim C09: (name, province adcode for a municipality, prefecture code
+#: of a city inside a province).
+C09_CITIES: tuple[tuple[str, int | None, int | None], ...] = (
+    ("Beijing", 110000, None), ("Shanghai", 310000, None), ("Guangzhou", None, 440100),
+    ("Shenzhen", None, 440300))
+
+
+def city_hukou_bounds(t: Tables, province: int | None, prefecture: int | None
+                      ) -> tuple[float, float] | None:
+    """Bounds of the share of a city's 2020 residents without a local hukou.
+
+    Lower bound: hukou in another province ÷ residents. Upper bound, for a city inside a
+    province: (another province + another county-level unit of the province) ÷ residents — the
+    second group mixes people from other cities of the province (no local hukou) with people
+    registered in another district of the same city (local hukou). For a municipality both
+    bounds are the other-province share (another district of the municipality is local).
+    Province rows from ``census_hukou_province``, city rows summed over the leaf counties of
+    ``census_county`` (2020). None when the table has no rows for the place.
+    """
+    if province is not None:
+        h = t["census_hukou_province"]
+        row = h[(h["census_year"] == 2020) & (h["adcode"] == province)]
+        if row.empty:
+            return None
+        share = float(row["other_province_share"].iloc[0])
+        return share, share
+    c = t["census_county"]
+    rows = c[(c["census_year"] == 2020) & (c["prefecture_code"] == prefecture)]
+    if rows.empty:
+        return None
+    residents = float(rows["population_persons"].sum())
+    other_province = float(rows["hukou_elsewhere_other_province_persons"].sum())
+    other_county = float(rows["hukou_elsewhere_other_county_persons"].sum())
+    return other_province / residents, (other_province + other_county) / residents
 
 
 def big_city_share(t: Tables, params: Params) -> Evidence:
     """C09: a third of Beijing, Shanghai, Guangzhou, Shenzhen residents lack a local hukou
-    (parameter ``threshold``; a place meets it when its share with hukou in another province —
-    a lower bound of 'no local hukou' — reaches it in 2020)."""
+    (parameter ``threshold``). A city meets it when the lower bound of its share
+    (:func:`city_hukou_bounds`) reaches it, fails when the upper bound stays below, and is not
+    decided (not checked) when the bounds straddle it."""
     threshold = float(params["threshold"])
-    h = t["census_hukou_province"]
-    h = h[h["census_year"] == 2020].set_index("adcode")
-    shares: dict[str, float] = {}
-    for name, adcode in C09_CITIES:
-        if adcode is not None and adcode in h.index:
-            shares[name] = float(h.loc[adcode, "other_province_share"])
-    meeting = [n for n, s in shares.items() if s >= threshold]
-    unchecked = [n for n, _ in C09_CITIES if n not in shares]
+    bounds = {name: city_hukou_bounds(t, province, prefecture)
+              for name, province, prefecture in C09_CITIES}
+    meeting = [n for n, b in bounds.items() if b is not None and b[0] >= threshold]
+    failing = [n for n, b in bounds.items() if b is not None and b[1] < threshold]
+    undecided = [n for n in bounds if n not in meeting and n not in failing]
+
+    def show(name: str) -> str:
+        b = bounds[name]
+        if b is None:
+            return f"{name} no data"
+        return f"{name} {_pct(b[0])}" if b[0] == b[1] else f"{name} {_pct(b[0])}–{_pct(b[1])}"
+
+    lows = [b[0] for b in bounds.values() if b is not None]
     return Evidence(
-        what_our_data_can_say=("Shares of residents with hukou in another province (a lower "
-                               "bound of 'no local hukou'), for the cities the tables reach."),
-        computed_value=round(min(shares.values()), 4) if shares else None,
-        computed_unit="lowest share of residents with hukou in another province among the "
-                      "checked cities, 2020",
-        evidence=("2020 census, residents with hukou in another province: "
-                  + ", ".join(f"{n} {_pct(s)}" for n, s in shares.items())
-                  + f" (threshold {_pct(threshold)})"
-                  + (f"; not checked: {', '.join(unchecked)} (no city table)" if unchecked
+        what_our_data_can_say=("Bounds of the share of residents without a local hukou (2020 "
+                               "census; cities inside Guangdong from the county tables)."),
+        computed_value=round(min(lows), 4) if lows else None,
+        computed_unit="lowest lower bound (hukou in another province ÷ residents) among the "
+                      "four cities, 2020",
+        evidence=("2020 census, residents without a local hukou (lower bound: hukou in another "
+                  "province; upper bound adds hukou in another county of the province): "
+                  + ", ".join(show(n) for n, *_ in C09_CITIES)
+                  + f"; threshold {_pct(threshold)}"
+                  + (f"; not decided by the bounds: {', '.join(undecided)}" if undecided
                      else "") + "."),
-        shown_in="figure 01_hukou_other_province_share_2020; table census_hukou_province",
-        facts={"places_named": len(C09_CITIES), "places_checked": len(shares),
+        shown_in="tables census_hukou_province, census_county",
+        facts={"places_named": len(C09_CITIES), "places_checked": len(meeting) + len(failing),
                "places_meeting": len(meeting)})
 
 
