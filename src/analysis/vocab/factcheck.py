@@ -34,6 +34,10 @@ TESTABILITY_RULE = (
     "the claim's quantity is not observed, the verdict is 'cannot be tested with public data', "
     "whatever a related number shows; that number is shown as context, never as evidence.")
 
+#: Ids of the verdict rules (:data:`analysis.topics.factcheck.rules.RULES`, checked equal there).
+RULE_IDS: tuple[str, ...] = ("not_observable", "direction_concentration", "figure_matches",
+                             "share_in_named_places", "trend_endpoints", "count_at_least")
+
 #: Why a claim's quantity is not observed (``claims.csv`` column ``not_observable_because``).
 NOT_OBSERVABLE_REASONS: dict[str, str] = {
     "incidence": "the number of abductions, or its trend, is observed by no public data; "

@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from analysis.core.errors import AnalysisError
-from analysis.vocab.factcheck import CANNOT_BE_TESTED
+from analysis.vocab.factcheck import CANNOT_BE_TESTED, RULE_IDS
 
 SUPPORTED, PARTLY, NOT_SUPPORTED = "supported", "partly supported", "not supported"
 
@@ -159,6 +159,9 @@ RULES: dict[str, Callable[[Facts, Params], str]] = {
     "trend_endpoints": trend_endpoints,
     "count_at_least": count_at_least,
 }
+
+if tuple(RULES) != RULE_IDS:  # pragma: no cover - guards an edit of one side
+    raise RuntimeError("analysis.topics.factcheck.rules.RULES and vocab.factcheck.RULE_IDS differ")
 
 #: One line per rule, published in ``fact_check.rule_text``.
 RULE_TEXT: dict[str, str] = {

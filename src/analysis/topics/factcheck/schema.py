@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.topics.factcheck.rules import RULES
 from analysis.vocab.columns import one_row_per, text_column
-from analysis.vocab.factcheck import TESTABILITY_RULE, VERDICTS
+from analysis.vocab.factcheck import RULE_IDS, TESTABILITY_RULE, VERDICTS
 from analysis.vocab.wording import FACT_CHECK_CAVEAT
 
 __all__ = ["SCHEMAS", "VERDICTS"]
@@ -33,7 +32,7 @@ SCHEMAS = {
                                    "tested with public data; the build checks it against its "
                                    "rule on the evidence", isin=list(VERDICTS)),
             "rule": text_column("the verdict rule (analysis.topics.factcheck.rules)",
-                                isin=list(RULES)),
+                                isin=list(RULE_IDS)),
             "rule_text": text_column("the rule in words (for 'cannot be tested': why the "
                                      "claim's quantity is not observed)"),
             "verdict_reason": text_column("the reviewer's reason, and whether the verdict "
