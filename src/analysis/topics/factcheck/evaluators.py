@@ -27,6 +27,7 @@ from analysis.topics.factcheck.rules import (
     apply_rule,
     parse_parameters,
 )
+from analysis.vocab.citations import is_context_only
 from analysis.vocab.factcheck import ARTICLES, CANNOT_BE_TESTED, NOT_OBSERVABLE_REASONS, VERDICTS
 from analysis.vocab.provinces import to_adcode
 from analysis.vocab.seeds import SEED
@@ -263,8 +264,9 @@ def _published(t: Tables, topic: str, year: str, definition: str) -> pd.Series:
     if len(rows) != 1:
         raise KeyError(f"published_figures: {len(rows)} rows for {topic} {year} {definition!r}")
     row = rows.iloc[0]
-    if str(row["reliability"]).startswith("C"):
-        raise ValueError(f"published figure {topic} {year} is grade C: context only")
+    if is_context_only(str(row["reliability"]), str(row.get("original_url_status", ""))):
+        raise ValueError(f"published figure {topic} {year} is grade C without a known "
+                         "original: context only, never evidence")
     return row
 
 
