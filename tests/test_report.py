@@ -151,8 +151,28 @@ def test_a_notebook_page_in_headless_chromium(report, browser):
     browser.save_screenshot(str(ARTIFACTS / "report_notebook.png"))
 
 
+def test_fact_check_page_shows_every_claim_and_links_its_article(report):
+    """Every row of the published fact_check.csv is on the page with its reviewed verdict; every
+    article with a known address is linked from each of its claims (mirror hosts: see
+    tests/test_citations.py, which scans the report)."""
+    import pandas as pd
+
+    table = pd.read_csv(paths.PROCESSED / "fact_check.csv", keep_default_na=False)
+    page = (report / "factcheck.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr id="(C\d+)">(.*?)</tr>', page, flags=re.S))
+    assert sorted(rows) == sorted(table["claim_id"]), "claims on the page != claims in the table"
+    for claim in table.itertuples():
+        cell = unescape(rows[claim.claim_id])
+        assert f"<strong>{claim.verdict}</strong>" in cell, claim.claim_id
+        links = re.findall(r'class="article" href="([^"]+)"', cell)
+        assert links == ([claim.article_url] if claim.article_url else []), claim.claim_id
+    n_shown = sum(int(n) for n in re.findall(r": (\d+)(?: · |</p>)", page.split('class="counts"')[1]
+                                               .split("</p>")[0] + "</p>"))
+    assert n_shown == len(table)
+
+
 def test_other_pages_in_headless_chromium(report, browser):
-    for name in ("data.html", "sources.html", "methodology.html"):
+    for name in ("data.html", "sources.html", "methodology.html", "factcheck.html"):
         state = _open(browser, report / name)
         assert not state["console"], (name, state["console"])
         assert state["title"]

@@ -8,6 +8,8 @@ Pages
   ``basic`` template inside our own page: no CDN scripts, so the pages work offline);
 * ``data.html`` — the data dictionary of ``data/processed/`` (with the tables in ``data/``);
 * ``sources.html`` — every raw file with publisher, licence, citation and pinned URL;
+* ``factcheck.html`` — every claim of ``fact_check.csv``: quote, article (linked when its address
+  is known), reviewed verdict (EN / 中文), the rule it is checked against, evidence and review;
 * ``methodology.html`` — ``docs/methodology.md`` (methods and limitations);
 * ``licence.html`` — ``LICENSE-outputs.md`` (CC BY 4.0 for figures and tables, upstream
   licences), with the legal code ``CC-BY-4.0.txt``; every page's footer gives the credit line.
@@ -20,6 +22,7 @@ Everything is copied into ``report/`` so the folder can be zipped and sent or se
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import shutil
@@ -33,6 +36,7 @@ from markdown_it import MarkdownIt
 from analysis.core import paths
 from analysis.core.fetch import registry
 from analysis.vocab.credits import CREDIT_LINE, OUTPUT_LICENCE, OUTPUT_LICENCE_URL
+from analysis.vocab.factcheck import ARTICLES, TESTABILITY_RULE, VERDICTS, VERDICTS_ZH
 from analysis.vocab.wording import CASE_RECORDS_CAVEAT
 
 REPORT = paths.ROOT / "report"
@@ -97,6 +101,31 @@ def _page(env: Environment, out: Path, template: str, depth: int = 0, **context)
     out.write_text(text, encoding="utf-8")
 
 
+FACT_CHECK_TABLE = "fact_check.csv"
+
+
+def fact_check_context(processed: Path) -> dict | None:
+    """What the fact-check page shows, from ``fact_check.csv`` in ``processed`` (None if absent).
+
+    Returns the claims (one dict per row, with ``verdict_zh`` added), the articles of
+    :data:`analysis.vocab.factcheck.ARTICLES` that the claims cite (with their address, or the
+    note why none is known), the count of claims per verdict in display order, and the one
+    testability rule.
+    """
+    path = processed / FACT_CHECK_TABLE
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        claims = [dict(row, verdict_zh=VERDICTS_ZH[row["verdict"]]) for row in csv.DictReader(fh)]
+    cited = {c["article"] for c in claims}
+    articles = [{"id": key, "title": title, "url": url, "note": note}
+                for key, (title, url, note) in ARTICLES.items() if key in cited]
+    counts = [{"verdict": v, "verdict_zh": VERDICTS_ZH[v],
+               "n": sum(c["verdict"] == v for c in claims)} for v in VERDICTS]
+    return {"claims": claims, "articles": articles, "n_claims": len(claims),
+            "verdict_counts": [c for c in counts if c["n"]], "testability_rule": TESTABILITY_RULE}
+
+
 def build_report(out: Path | None = None, *, figures_dir: Path | None = None,
                  notebooks_dir: Path | None = None, processed: Path | None = None,
                  log=print) -> Path:
@@ -144,6 +173,11 @@ def build_report(out: Path | None = None, *, figures_dir: Path | None = None,
     sources = sorted(registry().values(), key=lambda e: e.id)
     _page(env, out / "sources.html", "sources.html", title="Sources and licences",
           sources=sources)
+    checks = fact_check_context(processed)
+    if checks is not None:
+        _page(env, out / "factcheck.html", "factcheck.html", title="Fact-check of the claims",
+              notebook_href=next((n["href"] for n in notebooks if n["stem"].startswith("05_")),
+                                 "index.html"), **checks)
     method = METHODOLOGY.read_text(encoding="utf-8") if METHODOLOGY.exists() else ""
     _page(env, out / "methodology.html", "text.html", title="Methodology and limitations",
           body=_markdown(method), files=[])
