@@ -27,7 +27,7 @@ $(ENV_STAMP): FORCE
 endif
 endif
 
-.PHONY: all env fetch data notebooks figures figures-zh report test lint bench drift clean clean-all help FORCE
+.PHONY: all env fetch data notebooks figures figures-zh report test lint bench drift lab clean clean-all help FORCE
 
 all: env data notebooks report  ## build everything
 
@@ -71,6 +71,16 @@ build/notebooks/%.ipynb: notebooks/%.py $(MANIFEST) FORCE
 report: report/index.html  ## static site in report/ (opens from disk)
 report/index.html: $(EXECUTED) $(MANIFEST) $(LIB_SRC) $(wildcard src/analysis/templates/*) docs/methodology.md data/sources.toml
 	$(PY) -m analysis report
+
+# JupyterLab with jupytext: `.py` notebooks open as notebooks (settings in jupyter/overrides.json)
+LAB_STAMP := $(VENV)/.lostgen-lab-installed
+lab: $(LAB_STAMP) $(MANIFEST)  ## JupyterLab on notebooks/ (installs it once; .py opens as a notebook)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+$(LAB_STAMP): $(ENV_STAMP) requirements/lab-constraints.txt jupyter/overrides.json
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -c requirements/lab-constraints.txt -e '.[dev,lab]'
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $@
 
 lint: $(ENV_STAMP)  ## ruff, and the import contracts of pyproject.toml (layers; import-linter)
 	$(VENV)/bin/ruff check src tests notebooks scripts
