@@ -244,7 +244,7 @@ def measure_tables(sel: pd.DataFrame, ws: dict[str, W], permutations: int = PERM
         "lisa_cluster_queen": local["lisa_cluster"].to_numpy(),
         "lisa_cluster_knn": knn["lisa_cluster"].to_numpy(),
         "lisa_p_adjusted_knn": knn["lisa_p_adjusted"].to_numpy()})
-    sens.insert(6, "gi_change", change(sens["gi_label_queen"], sens["gi_label_knn"]))
+    sens.insert(7, "gi_change", change(sens["gi_label_queen"], sens["gi_label_knn"]))
     sens["lisa_change"] = change(sens["lisa_cluster_queen"], sens["lisa_cluster_knn"])
     rows = []
     for kind, w, perms in ((QUEEN, wq, permutations), (KNN, wk, sensitivity_permutations)):
