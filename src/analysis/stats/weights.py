@@ -20,8 +20,10 @@ from scipy.sparse.csgraph import connected_components
 
 from analysis.vocab.basemaps import CHINA_ALBERS
 from analysis.vocab.provinces import MAINLAND31
-from analysis.vocab.settings import ISLAND_K  # neighbours given to an island (province_weights)
-from analysis.vocab.settings import PREFECTURE_KNN_K
+from analysis.vocab.settings import (
+    ISLAND_K,  # neighbours given to an island (province_weights)
+    PREFECTURE_KNN_K,
+)
 
 
 def _mainland(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
