@@ -152,14 +152,22 @@ def rate_panel(ax: plt.Axes, base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame,
     maps.extend_legend(ax, [Patch(facecolor=NO_DATA_COLOUR, edgecolor="none",
                                   label=label("No data", "无数据"))])
     _outlines(ax, base)
+    _legend_below(ax)
     ax.set_title(title, fontsize=9, loc="left")
     return sel
+
+
+def _legend_below(ax: plt.Axes) -> None:
+    """Move the legend of ``ax`` under the map (it would cover Tibet and Yunnan)."""
+    legend = ax.get_legend()
+    legend.set_loc("upper left")
+    legend.set_bbox_to_anchor((0.0, 0.02), transform=ax.transAxes)
 
 
 def rate_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, local: pd.DataFrame,
              measures: tuple[str, ...] = HEADLINES) -> tuple[Figure, pd.DataFrame]:
     """EB-rate maps of ``measures`` side by side (each classed on its own, quintiles)."""
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 6.4))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
@@ -257,7 +265,7 @@ def sensitivity_category(sens: pd.DataFrame) -> pd.Series:
 def sensitivity_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, sens: pd.DataFrame,
                     measures: tuple[str, ...] = HEADLINES) -> tuple[Figure, pd.DataFrame]:
     """Gi* hot/cold spots (FDR) under both weights choices, one panel per measure."""
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 6.4))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
@@ -268,6 +276,7 @@ def sensitivity_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, sens: pd.Da
                              SENSITIVITY_COLOURS, edgecolor=PREFECTURE_EDGE,
                              linewidth=PREFECTURE_WIDTH)
         _outlines(ax, base)
+        _legend_below(ax)
         ax.set_title(textwrap.fill(measure_label(m), 50), fontsize=9, loc="left")
         drawn.append(sel)
     fig.suptitle(label(*SENSITIVITY_TITLE), x=0.02, ha="left", fontsize=12, fontweight="bold")
@@ -303,7 +312,7 @@ def level_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, levels: pd.DataFr
     Chart data: the province rows (``layer = "province"``, ``level_status``) and the
     prefecture spots outlined (``layer = "prefecture"``, ``gi_label``).
     """
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 6.4))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
@@ -322,6 +331,7 @@ def level_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, levels: pd.DataFr
                   label=label("prefecture hot spot (FDR)", "地级热点（FDR）")),
             Patch(facecolor="none", edgecolor="#053061",
                   label=label("prefecture cold spot (FDR)", "地级冷点（FDR）"))])
+        _legend_below(ax)
         ax.set_title(textwrap.fill(measure_label(m), 50), fontsize=9, loc="left")
         drawn.append(pd.DataFrame({"layer": "province", "measure": m,
                                    "unit_adcode": lv["adcode"].to_numpy(),

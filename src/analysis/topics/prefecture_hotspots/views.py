@@ -15,6 +15,7 @@ import pandas as pd
 from analysis import tables
 from analysis.topics.prefecture_hotspots.schema import (
     COMPONENT_LINK,
+    FINER_ONLY,
     FLIPS,
     KNN,
     KNN_ONLY,
@@ -25,6 +26,7 @@ from analysis.topics.prefecture_hotspots.schema import (
     STAYS,
 )
 from analysis.vocab.measures import MEASURES
+from analysis.vocab.provinces import crosswalk
 from analysis.vocab.settings import ALPHA, COLD_SPOT, HOT_SPOT, PREFECTURE_MIN_COUNT
 
 TABLES = ("prefecture_hotspot_local", "prefecture_hotspot_global_moran",
@@ -141,12 +143,18 @@ def level_markdown(levels: pd.DataFrame, measure: str) -> str:
     """Which province hot/cold spots survive, split or vanish at the prefecture level, and
     how many provinces have prefecture spots only at the finer level, for ``measure``."""
     sel = levels[levels["measure"] == measure]
+    names = crosswalk().set_index("adcode")["name_en"]
     parts = []
     for status in LEVELS[:4]:
-        n = int((sel["level_status"] == status).sum())
-        parts.append(f"{status}: {n}")
-    return (f"{MEASURES[measure].short_en} — provinces by what happens to their Gi* label at "
-            f"the prefecture level: " + ", ".join(parts) + ".")
+        rows = sel[sel["level_status"] == status]
+        who = ", ".join(f"{names.loc[a]} ({lab.lower()})" if status != FINER_ONLY else
+                        f"{names.loc[a]} ({h} hot, {c} cold)"
+                        for a, lab, h, c in zip(rows["adcode"], rows["province_gi_label"],
+                                                rows["prefectures_hot_count"],
+                                                rows["prefectures_cold_count"], strict=True))
+        parts.append(f"*{status}* {len(rows)}" + (f" — {who}" if who else ""))
+    return (f"**{MEASURES[measure].short_en}** — provinces by what happens to their Gi* label "
+            "at the prefecture level: " + "; ".join(parts) + ".")
 
 
 __all__ = ["TABLES", "Units", "level_counts", "level_markdown", "load", "measures_of",
