@@ -623,7 +623,7 @@ class Gazetteer:
     def __init__(self, table: pd.DataFrame) -> None:
         t = table.copy()
         county = t[t["level"] == "county"]
-        full = county[county["name_form"] == "full"]
+        full = county[county["form"] == "full"]
         self.county_by_code: dict[int, _County] = {}
         # 2020 rows first: a code of both years means its 2020 unit
         full = full.assign(_y=full["census_years"].str.contains("2020")).sort_values(
@@ -636,7 +636,7 @@ class Gazetteer:
             int(r.county_code): (int(r.county_code), int(r.harmonised_code),
                                  int(r.prefecture_code), int(r.province_code))
             for r in county.itertuples(index=False)}
-        pref = t[(t["level"] == "prefecture") & (t["name_form"] == "full")]
+        pref = t[(t["level"] == "prefecture") & (t["form"] == "full")]
         self.prefecture_by_code: dict[int, int | None] = {}
         for r in pref.assign(_y=pref["census_years"].str.contains("2020")).sort_values(
                 "_y", ascending=False).itertuples(index=False):
@@ -649,20 +649,20 @@ class Gazetteer:
         for r in county.itertuples(index=False):
             if r.unique_in_prefecture:
                 self.names_in_prefecture.setdefault(int(r.prefecture_code), []).append(
-                    (r.name_zh, int(r.county_code)))
+                    (r.name_zh[: r.form_length], int(r.county_code)))
             if r.unique_in_province:
                 self.names_in_province.setdefault(int(r.province_code), []).append(
-                    (r.name_zh, int(r.county_code)))
+                    (r.name_zh[: r.form_length], int(r.county_code)))
         pnames = t[(t["level"] == "prefecture") & t["unique_in_province"]]
         self.prefecture_names: dict[int, list[tuple[str, int | None]]] = {}
         for r in pnames.itertuples(index=False):
             self.prefecture_names.setdefault(int(r.province_code), []).append(
-                (r.name_zh, None if pd.isna(r.prefecture_code) else int(r.prefecture_code)))
+                (r.name_zh[: r.form_length], None if pd.isna(r.prefecture_code) else int(r.prefecture_code)))
         cnames = t[(t["level"] == "prefecture") & t["unique_in_country"]
-                   & (t["name_form"] == "full")]
+                   & (t["form"] == "full")]
         self.country_prefecture_names: list[tuple[str, int]] = sorted(
-            ((r.name_zh, int(r.province_code)) for r in cnames.itertuples(index=False)
-             if len(r.name_zh) >= 3), key=lambda kv: -len(kv[0]))
+            ((r.name_zh[: r.form_length], int(r.province_code)) for r in cnames.itertuples(index=False)
+             if r.form_length >= 3), key=lambda kv: -len(kv[0]))
         for d in (self.names_in_prefecture, self.names_in_province, self.prefecture_names):
             for k in d:
                 d[k] = sorted(set(d[k]), key=lambda kv: (-len(kv[0]), kv[0]))

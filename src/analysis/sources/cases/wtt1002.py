@@ -27,9 +27,9 @@ from analysis.sources.cases.common import (
     PLACE_TABLES,
     UNMATCHED_PLACE,
     PlaceMatcher,
-    matcher_of,
     clean_personal,
     marks_repeat_registration,
+    matcher_of,
     note_counter,
     note_place,
     place_row,
@@ -195,8 +195,6 @@ def clean_family(path: Path, places: PlaceMatcher, deny: set[str] | None = None
                                                      "lost_place_basis", "lost_province_check")
                     else pd.array(rec[col].tolist(), dtype="Int64"))
     rec_account.add_kept(FAMILY_ID, len(rec))
-    for level, n in rec["lost_place_level"].value_counts().sort_index().items():
-        rec_account.note(FAMILY_ID, f"placed at level {level}", int(n))
     return (CleanTable(name, table.astype("int64"), account.check()),
             CleanTable(FAMILY_RECORDS_TABLE, rec, rec_account.check()))
 

