@@ -134,10 +134,13 @@ def synthetic_counts(g: gpd.GeoDataFrame, seed: int = 1) -> pd.DataFrame:
     for m in ("lost_uiuing_missing", "found_uiuing_success", "current_wtt1002_data"):
         children = rng.integers(50_000, 900_000, len(ids)).astype(float)
         children[0] = np.nan  # a unit without children
-        parts.append(pd.DataFrame({"measure": m, "prefecture_code": ids,
-                                   "province_adcode": 110000,
-                                   "postings": rng.poisson(4, len(ids)),
+        parts.append(pd.DataFrame({"measure": m, "row_kind": "prefecture",
+                                   "prefecture_code": ids, "province_adcode": 110000,
+                                   "postings_count": rng.poisson(4, len(ids)),
                                    "children_0_14_persons": children}))
+        parts.append(pd.DataFrame({"measure": [m], "row_kind": ["province_only"],
+                                   "prefecture_code": [110000], "province_adcode": [110000],
+                                   "postings_count": [3], "children_0_14_persons": [np.nan]}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -151,6 +154,7 @@ def test_measure_inputs_account_for_every_row():
     frame = acc.to_frame()
     dropped = frame[frame["kind"] == "dropped"].set_index("reason")["rows"]
     assert dropped[build.DROP_MEASURE] == len(g)
+    assert dropped[build.DROP_PROVINCE_ONLY] == 3
     assert dropped[build.DROP_NO_CHILDREN] == 2
     assert len(out) == 2 * (len(g) - 1)
     assert (out["children_year"] == 2020).all()

@@ -90,11 +90,17 @@ PROVIDES = ("prefecture_hotspot_neighbours", "prefecture_hotspot_local",
             "prefecture_hotspot_global_moran", "prefecture_hotspot_sensitivity",
             "hotspot_level_comparison")
 
-#: Columns of ``prefecture_case_counts`` → the names used here.
-INPUT_COLUMNS = {"measure": "measure", "prefecture_code": "prefecture_adcode",
-                 "province_adcode": "adcode", "postings": "postings_count",
+#: Columns of ``prefecture_case_counts`` (step ``topics.placement``) → the names used here.
+INPUT_COLUMNS = {"measure": "measure", "row_kind": "row_kind",
+                 "prefecture_code": "prefecture_adcode", "province_adcode": "adcode",
+                 "postings_count": "postings_count",
                  "children_0_14_persons": "children_0_14_persons"}
+#: ``row_kind`` of a prefecture row (the other kind, ``province_only``, holds the postings
+#: known only at province level: not on the prefecture map).
+PREFECTURE_ROW = "prefecture"
 
+DROP_PROVINCE_ONLY = ("province_only row: postings known only at province level (not on the "
+                      "prefecture map; their number is in province_only_postings)")
 DROP_MEASURE = "measure not mapped by the prefecture atlas"
 DROP_NO_POLYGON = "unit without a polygon in boundaries_prefecture (not mapped)"
 DROP_NO_CHILDREN = "unit without children aged 0–14 in the census year of the measure"
@@ -107,14 +113,18 @@ def measure_inputs(counts: pd.DataFrame, polygons: pd.DataFrame, account: RowAcc
                    ) -> pd.DataFrame:
     """Postings and children per (measure, unit) of the atlas, every input row accounted for.
 
-    Returns ``measure, prefecture_adcode, prefecture_name_zh, adcode, postings_count,
-    children_0_14_persons, children_year``, sorted by measure (atlas order) and unit.
+    Only ``row_kind == "prefecture"`` rows are mapped. Returns ``measure, prefecture_adcode,
+    prefecture_name_zh, adcode, postings_count, children_0_14_persons, children_year``, sorted
+    by measure (atlas order) and unit.
     """
     missing = [c for c in INPUT_COLUMNS if c not in counts.columns]
     if missing:
         raise ValueError(f"{COUNTS} lacks column(s) {missing}")
     c = counts[list(INPUT_COLUMNS)].rename(columns=INPUT_COLUMNS)
     account.add_read(COUNTS, len(c))
+    province_only = c["row_kind"] != PREFECTURE_ROW
+    account.drop(COUNTS, DROP_PROVINCE_ONLY, int(province_only.sum()))
+    c = c[~province_only]
     mapped = c["measure"].isin(PREFECTURE_MEASURES)
     account.drop(COUNTS, DROP_MEASURE, int((~mapped).sum()))
     c = c[mapped]
