@@ -34,6 +34,7 @@
 # them, maps them and says what they mean.
 
 # %%
+from analysis import tables
 from analysis.plots import prefecture_maps as pm
 from analysis.plots.save import save_figure
 from analysis.plots.style import use_house_style
@@ -47,6 +48,7 @@ moran = atlas["prefecture_hotspot_global_moran"]
 sensitivity = atlas["prefecture_hotspot_sensitivity"]
 levels = atlas["hotspot_level_comparison"]
 neighbours = atlas["prefecture_hotspot_neighbours"]
+counts = tables.read("prefecture_case_counts")
 measures = views.measures_of(local)
 boundaries = {b: pm.drawing_boundaries(b) for b in pm.BASEMAPS}  # province units and outlines
 fills = {b: pm.drawing_prefectures(b) for b in pm.BASEMAPS}  # prefectures clipped to each
@@ -64,6 +66,13 @@ fills = {b: pm.drawing_prefectures(b) for b in pm.BASEMAPS}  # prefectures clipp
 
 # %%
 say(views.units(local, neighbours, pm.LOST_HEADLINE).markdown())
+
+# %% [markdown]
+# Not every posting reaches the map: a posting whose code or text names only its province is
+# counted in the province maps of notebook 03 but has no prefecture here.
+
+# %%
+say(views.placed_markdown(views.placed(counts, local)))
 
 # %% [markdown]
 # ## 2. Rates per child

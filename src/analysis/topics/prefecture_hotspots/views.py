@@ -39,6 +39,31 @@ def load(processed: Path | None = None) -> dict[str, pd.DataFrame]:
     return {name: tables.read(name, processed) for name in TABLES}
 
 
+def placed(counts: pd.DataFrame, local: pd.DataFrame) -> pd.DataFrame:
+    """Postings of each atlas measure on the prefecture map and known only at province level.
+
+    ``counts``: ``prefecture_case_counts`` (step ``topics.placement``). Columns: ``measure``,
+    ``on_map_count`` (postings in the units of ``prefecture_hotspot_local``),
+    ``province_only_count``, ``on_map_share`` (0–1 of the two).
+    """
+    rows = []
+    for m in measures_of(local):
+        c = counts[counts["measure"] == m]
+        on_map = int(local.loc[local["measure"] == m, "postings_count"].sum())
+        prov = int(c.loc[c["row_kind"] != "prefecture", "postings_count"].sum())
+        rows.append({"measure": m, "on_map_count": on_map, "province_only_count": prov,
+                     "on_map_share": on_map / (on_map + prov) if on_map + prov else 0.0})
+    return pd.DataFrame(rows)
+
+
+def placed_markdown(frame: pd.DataFrame) -> str:
+    """One bullet per measure: postings on the prefecture map and left at province level."""
+    return "\n".join(
+        f"- {MEASURES[r.measure].short_en}: {r.on_map_count:,} postings on the map "
+        f"({r.on_map_share:.0%}), {r.province_only_count:,} known only by province"
+        for r in frame.itertuples(index=False))
+
+
 def measures_of(local: pd.DataFrame) -> list[str]:
     """The measures of ``prefecture_hotspot_local`` in atlas order."""
     present = set(local["measure"])
@@ -52,14 +77,15 @@ class Units:
     units: int
     small_count_units: int
     component_links: pd.DataFrame
+    names: pd.Series
 
     def markdown(self) -> str:
         """One sentence on the units and the component rule."""
         pairs = self.component_links[
             self.component_links["prefecture_adcode"] < self.component_links["neighbour_adcode"]]
-        joined = "; ".join(f"{a} – {b}" for a, b in zip(pairs["prefecture_adcode"],
-                                                          pairs["neighbour_adcode"],
-                                                          strict=True))
+        joined = "; ".join(f"{self.names.loc[a]} – {self.names.loc[b]}"
+                           for a, b in zip(pairs["prefecture_adcode"], pairs["neighbour_adcode"],
+                                           strict=True))
         return (f"The map has **{self.units}** prefecture-level units with polygons and "
                 f"children. Queen contiguity leaves islands, so the component rule added "
                 f"{len(pairs)} links ({joined}). In the headline measure "
@@ -73,7 +99,8 @@ def units(local: pd.DataFrame, neighbours: pd.DataFrame, measure: str) -> Units:
     year = int(sel["children_year"].iloc[0])
     links = neighbours[(neighbours["weights"] == QUEEN) & (neighbours["children_year"] == year)
                        & (neighbours["rule"] == COMPONENT_LINK)]
-    return Units(len(sel), int(sel["small_count"].sum()), links.reset_index(drop=True))
+    names = sel.set_index("prefecture_adcode")["prefecture_name_zh"]
+    return Units(len(sel), int(sel["small_count"].sum()), links.reset_index(drop=True), names)
 
 
 def spot_counts(local: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.DataFrame:
@@ -157,5 +184,18 @@ def level_markdown(levels: pd.DataFrame, measure: str) -> str:
             "at the prefecture level: " + "; ".join(parts) + ".")
 
 
-__all__ = ["TABLES", "Units", "level_counts", "level_markdown", "load", "measures_of",
-           "moran_markdown", "moran_summary", "spot_counts", "spot_markdown", "units"]
+__all__ = [
+    "TABLES",
+    "Units",
+    "level_counts",
+    "level_markdown",
+    "load",
+    "measures_of",
+    "moran_markdown",
+    "moran_summary",
+    "placed",
+    "placed_markdown",
+    "spot_counts",
+    "spot_markdown",
+    "units",
+]
