@@ -61,14 +61,12 @@ PREFECTURE_MIN_COUNT: int = 5
 #: k of the second weights choice of the prefecture atlas (k nearest prefectures by centroid
 #: distance; 5 ≈ the mean number of queen neighbours of the 367 units, 5.3).
 PREFECTURE_KNN_K: int = 5
-#: Permutations of the sensitivity run (KNN weights) of the prefecture atlas. The contiguity run
-#: uses PERMUTATIONS; with 9,999 for both runs the step took 61 s on the shared build machine
-#: (six measures × 367 units × LISA and Gi*, each with and without FDR), so the sensitivity run,
-#: which only has to say which hot spots stay, uses 999 (p resolved to 0.001; the smallest BH
-#: cut-off over 367 tests, 0.05/367 ≈ 0.00014, is then out of reach, so a unit significant on
-#: contiguity only because its p is below 0.001 shows as "contiguity only": read those as
-#: possibly resolution, not weights).
-PREFECTURE_SENSITIVITY_PERMUTATIONS: int = 999
+#: Permutations of the sensitivity run (KNN weights) of the prefecture atlas: the same as the
+#: contiguity run. Fewer would confound the weights with the permutation resolution: with 999,
+#: p cannot fall below 0.001, and the Benjamini–Hochberg cut-off over 367 tests starts at
+#: 0.05/367 ≈ 0.00014, so units significant on contiguity would drop out on KNN for that reason
+#: alone. The step (six measures, both weights) takes about 45–60 s on the shared build machine.
+PREFECTURE_SENSITIVITY_PERMUTATIONS: int = PERMUTATIONS
 
 __all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "MIN_COUNT",
            "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "PREFECTURE_KNN_K",

@@ -194,13 +194,16 @@ def _rank(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).rank(ascending=False, method="min").to_numpy().astype("int64")
 
 
-def local_tests(y: pd.Series, w: W, permutations: int, seed: int = SEED) -> pd.DataFrame:
-    """LISA and Gi* of ``y`` (index = unit ids of ``w``), with FDR and unadjusted labels."""
+def local_tests(y: pd.Series, w: W, permutations: int, seed: int = SEED,
+                unadjusted: bool = True) -> pd.DataFrame:
+    """LISA and Gi* of ``y`` (index = unit ids of ``w``), with FDR labels and, if
+    ``unadjusted``, the labels at p ≤ α without FDR control (a second seeded run of each test;
+    the sensitivity run skips it: only its FDR labels are published)."""
     kw = {"permutations": permutations, "seed": seed, "alpha": ALPHA}
     lisa = hotspots.local_moran(y, w, fdr=True, **kw)
-    lisa_raw = hotspots.local_moran(y, w, fdr=False, **kw)
     gi = hotspots.getis_ord(y, w, fdr=True, **kw)
-    gi_raw = hotspots.getis_ord(y, w, fdr=False, **kw)
+    lisa_raw = hotspots.local_moran(y, w, fdr=False, **kw) if unadjusted else lisa
+    gi_raw = hotspots.getis_ord(y, w, fdr=False, **kw) if unadjusted else gi
     return pd.DataFrame({
         "prefecture_adcode": lisa["adcode"].to_numpy(),
         "neighbors_count": lisa["n_neighbors"].to_numpy(),
@@ -246,7 +249,7 @@ def measure_tables(sel: pd.DataFrame, ws: dict[str, W], permutations: int = PERM
     y = pd.Series(eb["eb_per_100k"].to_numpy(), index=ids)
     tests = local_tests(y, wq, permutations, seed)
     local = local.merge(tests, on="prefecture_adcode", validate="one_to_one")
-    knn = local_tests(y, wk, sensitivity_permutations, seed)
+    knn = local_tests(y, wk, sensitivity_permutations, seed, unadjusted=False)
     sens = pd.DataFrame({
         "measure": measure, "prefecture_adcode": ids, "adcode": local["adcode"].to_numpy(),
         "gi_label_queen": local["gi_label"].to_numpy(), "gi_label_knn": knn["gi_label"].to_numpy(),
