@@ -83,10 +83,14 @@ def places(prefectures):
 @pytest.fixture
 def case_context(prefectures):
     """A fresh build context for calling a case step's ``build`` directly: the real raw files,
-    ``ctx.tables`` holding the table the case steps need, an empty ``ctx.deny``."""
+    ``ctx.tables`` holding the tables the case steps need (the gazetteer as last built), an
+    empty ``ctx.deny``."""
     from analysis.core.step import BuildContext
 
-    return BuildContext(tables={"census_city_prefecture": prefectures})
+    from analysis.tables import read
+
+    return BuildContext(tables={"census_city_prefecture": prefectures,
+                                "place_gazetteer": read("place_gazetteer")})
 
 
 @pytest.fixture(scope="session")
