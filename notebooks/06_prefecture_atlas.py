@@ -69,7 +69,10 @@ say(views.units(local, neighbours, pm.LOST_HEADLINE).markdown())
 
 # %% [markdown]
 # Not every posting reaches the map: a posting whose code or text names only its province is
-# counted in the province maps of notebook 03 but has no prefecture here.
+# counted in the province maps of notebook 03 but has no prefecture here. The families' and
+# adults' postings are almost all placed; the reunion codes are often province codes only, so
+# the two reunion maps rest on a minority of the reunions (the shares below) and must be read
+# with that in mind.
 
 # %%
 say(views.placed_markdown(views.placed(counts, local)))

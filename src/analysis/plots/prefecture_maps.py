@@ -145,7 +145,7 @@ def rate_panel(ax: plt.Axes, base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame,
     gdf = _join(fills, sel, ["eb_per_100k", "small_count"])
     maps.choropleth(ax, gdf, "eb_per_100k", scheme="Quantiles", k=5, cmap=cmap,
                     legend_title=label("per 100,000 children (EB)", "每10万儿童（EB）"),
-                    fmt="{:.1f}", edgecolor=PREFECTURE_EDGE, linewidth=PREFECTURE_WIDTH)
+                    fmt="{:.2f}", edgecolor=PREFECTURE_EDGE, linewidth=PREFECTURE_WIDTH)
     maps.mark_provinces(ax, gdf, "small_count",
                         legend_label=label(f"fewer than {PREFECTURE_MIN_COUNT} postings",
                                            f"少于{PREFECTURE_MIN_COUNT}条"))
@@ -167,7 +167,7 @@ def _legend_below(ax: plt.Axes) -> None:
 def rate_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, local: pd.DataFrame,
              measures: tuple[str, ...] = HEADLINES) -> tuple[Figure, pd.DataFrame]:
     """EB-rate maps of ``measures`` side by side (each classed on its own, quintiles)."""
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 7.4))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
@@ -265,7 +265,7 @@ def sensitivity_category(sens: pd.DataFrame) -> pd.Series:
 def sensitivity_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, sens: pd.DataFrame,
                     measures: tuple[str, ...] = HEADLINES) -> tuple[Figure, pd.DataFrame]:
     """Gi* hot/cold spots (FDR) under both weights choices, one panel per measure."""
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 7.4))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
@@ -275,6 +275,8 @@ def sensitivity_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, sens: pd.Da
         maps.categorical_map(ax, _join(fills, sel, ["category"]), "category",
                              SENSITIVITY_COLOURS, edgecolor=PREFECTURE_EDGE,
                              linewidth=PREFECTURE_WIDTH)
+        maps.extend_legend(ax, [Patch(facecolor=NO_DATA_COLOUR, edgecolor="none",
+                                      label=label("No data", "无数据"))])
         _outlines(ax, base)
         _legend_below(ax)
         ax.set_title(textwrap.fill(measure_label(m), 50), fontsize=9, loc="left")
@@ -312,7 +314,7 @@ def level_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, levels: pd.DataFr
     Chart data: the province rows (``layer = "province"``, ``level_status``) and the
     prefecture spots outlined (``layer = "prefecture"``, ``gi_label``).
     """
-    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 8.0))
+    fig, axes = maps.subplots(1, len(measures), figsize=(7.2 * len(measures), 7.4))
     axes = np.atleast_1d(axes)
     drawn = []
     for ax, m in zip(axes, measures, strict=True):
