@@ -16,10 +16,10 @@ from analysis.vocab.provinces import MAINLAND31, crosswalk
 
 
 @pytest.fixture(scope="module")
-def tables(raw_data, prefectures):
+def tables(raw_data, place_tables):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        ctx = BuildContext(tables={"census_city_prefecture": prefectures})
+        ctx = BuildContext(tables=dict(place_tables))
         built = {t.name: t for t in cw.build(ctx)}
     for t in built.values():
         validate(t)
@@ -128,7 +128,7 @@ def test_fixture_family(tmp_path, places):
     frame = pd.DataFrame({"省份": ["辽宁省", "辽宁省", "香港特别行政区", None, "某个村", "江苏省"],
                           "城市": ["抚顺市", None, "香港", None, None, "扬州市"],
                           "详细": [None] * 6})
-    t = cw.clean_family(_xlsx(tmp_path, frame, "family.xlsx"), places)
+    t, _ = cw.clean_family(_xlsx(tmp_path, frame, "family.xlsx"), places)
     validate(t)
     counts = dict(zip(t.frame["adcode"], t.frame["lost_postings_count"], strict=True))
     assert counts[210000] == 2 and counts[320000] == 1 and sum(counts.values()) == 3

@@ -12,7 +12,8 @@ from analysis.vocab.provinces import MAINLAND31
 #: Tables keyed by province that are partial by nature (documented in their schemas).
 PARTIAL = {"left_behind_children"}
 #: Tables with one row per prefecture (adcode = the prefecture code).
-PREFECTURE_TABLES = {"census_city_prefecture", "census_prefecture"}
+PREFECTURE_TABLES = {"census_city_prefecture", "census_prefecture", "prefecture_hotspot_local",
+                     "prefecture_hotspot_sensitivity"}
 #: Tables with one row per county-level unit, or per province and 全国 (census_county room).
 COUNTY_TABLES = {"census_county", "census_county_units", "census_county_crosswalk",
                  "census_county_province_check"}

@@ -9,6 +9,9 @@
 * :func:`province_weights` — queen-contiguity weights of the 31 mainland provinces with a
   documented island rule (Hainan has no land neighbour); defined in :mod:`analysis.stats.weights`
   (pure, used by the build steps) and re-exported here.
+* :func:`load_prefecture_boundaries` — the 367 prefecture-level polygons
+  (``boundaries_prefecture``), projected once to :data:`CHINA_ALBERS`, optionally simplified for
+  print; weights of these units: :func:`analysis.stats.weights.prefecture_weights`.
 * :func:`join_to_map` — attach a province table to the 34 map units, keeping Hong Kong, Macau and
   Taiwan as "no data" rows.
 
@@ -64,6 +67,34 @@ def load_boundaries(basemap: str = "ocha", processed: Path | None = None) -> gpd
     return gdf
 
 
+def load_prefecture_boundaries(processed: Path | None = None, simplify_m: float = 0.0
+                               ) -> gpd.GeoDataFrame:
+    """The prefecture-level polygons of ``boundaries_prefecture``, projected to
+    :data:`CHINA_ALBERS` (the one projection of the project).
+
+    Parameters
+    ----------
+    processed : folder holding ``boundaries_prefecture.geojson`` (default ``data/processed``)
+    simplify_m : Douglas–Peucker tolerance in metres for print (0 = full polygons, as the
+        statistics use them; the maps use about 1.5 km, far below a printed line width)
+
+    Returns
+    -------
+    GeoDataFrame sorted by ``prefecture_adcode``, columns ``prefecture_adcode``,
+    ``prefecture_name_zh``, ``adcode`` (province), ``has_census``, ``area_km2``, ``made_valid``,
+    ``geometry`` (metres). Schema-checked on load (:func:`analysis.tables.read`).
+    """
+    frame = tables.read("boundaries_prefecture", processed)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError("boundaries_prefecture was not read as a GeoDataFrame")
+    gdf = frame.to_crs(CHINA_ALBERS).sort_values("prefecture_adcode", ignore_index=True)
+    for col in ("prefecture_adcode", "adcode"):
+        gdf[col] = gdf[col].astype("int64")
+    if simplify_m > 0:
+        gdf = gdf.assign(geometry=gdf.geometry.simplify(simplify_m))
+    return gdf
+
+
 def join_to_map(gdf: gpd.GeoDataFrame, frame: pd.DataFrame, on: str = "adcode"
                 ) -> gpd.GeoDataFrame:
     """Left-join a province table onto the map units; units without data stay, as no-data rows.
@@ -110,4 +141,4 @@ def join_to_map(gdf: gpd.GeoDataFrame, frame: pd.DataFrame, on: str = "adcode"
 
 
 __all__ = ["BASEMAPS", "CHINA_ALBERS", "ISLAND_K", "join_to_map", "load_boundaries",
-           "province_weights"]
+           "load_prefecture_boundaries", "province_weights"]

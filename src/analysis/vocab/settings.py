@@ -51,5 +51,24 @@ NOT_SIGNIFICANT = "Not significant"
 #: Labels of a significant Getis–Ord Gi* (positive / negative z).
 HOT_SPOT, COLD_SPOT = "Hot spot", "Cold spot"
 
+
+# --- prefecture atlas (issue 12) -------------------------------------------------------------
+
+#: Minimum number of postings for a prefecture's rate to be shown without a warning flag
+#: (prefectures hold a tenth of a province's postings: below 5 a rate is mostly noise, Poisson
+#: relative standard error > 45 %). Prefectures below it get ``small_count = True``.
+PREFECTURE_MIN_COUNT: int = 5
+#: k of the second weights choice of the prefecture atlas (k nearest prefectures by centroid
+#: distance; 5 ≈ the mean number of queen neighbours of the 367 units, 5.3).
+PREFECTURE_KNN_K: int = 5
+#: Permutations of the sensitivity run (KNN weights) of the prefecture atlas: the same as the
+#: contiguity run. Fewer would confound the weights with the permutation resolution: with 999,
+#: p cannot fall below 0.001, and the Benjamini–Hochberg cut-off over 367 tests starts at
+#: 0.05/367 ≈ 0.00014, so units significant on contiguity would drop out on KNN for that reason
+#: alone. The step (six measures, both weights) takes about 45–60 s on the shared build machine.
+PREFECTURE_SENSITIVITY_PERMUTATIONS: int = PERMUTATIONS
+
 __all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "MIN_COUNT",
-           "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "QUADRANTS", "significant"]
+           "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "PREFECTURE_KNN_K",
+           "PREFECTURE_MIN_COUNT", "PREFECTURE_SENSITIVITY_PERMUTATIONS", "QUADRANTS",
+           "significant"]

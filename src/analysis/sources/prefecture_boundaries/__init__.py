@@ -1,0 +1,1 @@
+"""Prefecture polygons of the census city file (Dong et al.) → ``boundaries_prefecture``."""
