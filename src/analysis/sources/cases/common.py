@@ -760,7 +760,7 @@ def place_row(lost: PlaceMatch | None = None, current: PlaceMatch | None = None,
                 out["lost_adcode_prefecture"] = at.prefecture
             else:
                 out["current_or_found_adcode_prefecture"] = at.prefecture
-            out.update({f"{role}_adcode_county": at.county, f"{role}_county_unit": at.unit,
+            out.update({f"{role}_adcode_county": at.county, f"{role}_adcode_county_unit": at.unit,
                         f"{role}_place_level": at.level, f"{role}_place_basis": at.basis,
                         f"{role}_province_check": at.check})
     return out
