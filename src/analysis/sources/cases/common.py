@@ -510,6 +510,8 @@ class PlaceMatcher:
             tp, tc, text_check = g.read_text(s, prov)
             if not coded:
                 check = text_check
+            elif text_check == "disagree":
+                check = "disagree"  # the code's province is named, the city is elsewhere
             if tc is not None and (pref is None or g.county_of[tc][2] == pref):
                 county = g.county_of[tc]
                 basis = {"prefecture": B_PREF_CODE_COUNTY_TEXT,
