@@ -148,3 +148,49 @@ def left_behind_sentence(check: pd.DataFrame) -> str:
     return ("Left-behind proxy (children 0–14 per adult 20–49, province sums) against the "
             "published provincial figures: " + "; ".join(parts) + ". With so few provinces "
             "the check cannot confirm or refute the proxy.")
+
+
+def exposure_vocabulary(entries) -> pd.DataFrame:
+    """Display table of the county exposures: id, role, labels EN/中文, year, formula, unit."""
+    return pd.DataFrame([{"column": e.id, "role": e.role, "label": e.label_en,
+                          "标签": e.label_zh, "census": e.year, "formula": e.formula,
+                          "unit": e.unit} for e in entries])
+
+
+def exposure_coverage(exposures: pd.DataFrame) -> str:
+    """How many units have each model exposure, and their spread (Markdown)."""
+    n = len(exposures)
+    parts = []
+    for t in MODEL_EXPOSURES:
+        s = exposures[t].dropna()
+        parts.append(f"{BY_ID[t].label_en.lower()}: {len(s):,} of {n:,} units, median "
+                     f"{s.median():.3g}, middle half {s.quantile(0.25):.3g} to "
+                     f"{s.quantile(0.75):.3g}")
+    return "Coverage of the model exposures — " + "; ".join(parts) + "."
+
+
+def zero_inflation_sentence(sensitivity: pd.DataFrame, fits: pd.DataFrame) -> str:
+    """AIC of the zero-inflated NB2 against NB2 for each side (Markdown)."""
+    parts = []
+    for m, side in COUNTY_MODEL_MEASURES.items():
+        nb = float(fits.loc[(fits["measure"] == m) & (fits["spec"] == "fe_adjusted"),
+                            "aic"].iloc[0])
+        zi = float(sensitivity.loc[(sensitivity["measure"] == m)
+                                   & (sensitivity["check"] == "zinb"), "aic"].iloc[0])
+        better = "lower" if zi < nb else "higher"
+        parts.append(f"{side} side: AIC {zi:,.1f} zero-inflated against {nb:,.1f} NB2 "
+                     f"({better} with the inflation part)")
+    return ("Zero inflation — " + "; ".join(parts) + ". A lower AIC means the extra zeros are "
+            "better described by a separate zero process; the ratios above show whether it "
+            "changes the estimates.")
+
+
+def residual_sentence(residuals: pd.DataFrame) -> str:
+    """Spread of the prefecture means of the Pearson residuals (Markdown)."""
+    parts = []
+    for m, side in COUNTY_MODEL_MEASURES.items():
+        r = residuals.loc[residuals["measure"] == m, "mean_pearson_residual"]
+        parts.append(f"{side} side: {len(r):,} prefectures, mean residual from "
+                     f"{r.min():.2f} to {r.max():.2f} (middle half {r.quantile(0.25):.2f} to "
+                     f"{r.quantile(0.75):.2f})")
+    return "Prefecture means of the Pearson residuals — " + "; ".join(parts) + "."
