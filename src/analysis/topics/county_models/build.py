@@ -33,7 +33,7 @@ from analysis.topics.county_models.schema import COUNTY_MODEL_MEASURES, SCHEMAS
 
 #: Table of postings per measure × harmonised county unit and its columns.
 COUNTS = "county_case_counts"
-COUNT_MEASURE, COUNT_UNIT, COUNT_POSTINGS = "measure", "harmonised_code", "postings_count"
+COUNT_MEASURE, COUNT_UNIT, COUNT_POSTINGS = "measure", "county_code", "postings_count"
 
 NEEDS = ("census_county", "census_county_crosswalk", "left_behind_children", COUNTS)
 PROVIDES = ("county_exposures", "county_left_behind_check", "county_model_estimates",
