@@ -256,3 +256,56 @@ def test_left_behind_check_reports_n(tables):
     chk = tables["county_left_behind_check"]
     assert (chk["provinces_count"] >= 1).all()
     assert chk.loc[chk["provinces_count"] < 3, "spearman_rho"].isna().all()
+
+
+# --- residual spatial diagnostics ------------------------------------------------------------
+
+
+def _grid(nx: int = 6, ny: int = 5):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    cells = [(i, j) for j in range(ny) for i in range(nx)]
+    gdf = gpd.GeoDataFrame({"uid": range(len(cells))},
+                           geometry=[box(i, j, i + 1, j + 1) for i, j in cells])
+    # an island far away
+    island = gpd.GeoDataFrame({"uid": [len(cells)]}, geometry=[box(20, 20, 21, 21)])
+    return pd.concat([gdf, island], ignore_index=True), cells
+
+
+def test_contiguity_weights_queen_with_island_rule():
+    from analysis.stats.residual_spatial import contiguity_weights
+
+    gdf, cells = _grid()
+    w = contiguity_weights(gdf, "uid", island_k=2)
+    assert w.islands == []
+    nx = 6
+    # an interior cell has 8 queen neighbours; a corner 3 (+ the island for the nearest ones)
+    assert w.cardinalities[1 * nx + 1 + nx] == 8
+    island = len(cells)
+    assert w.cardinalities[island] == 2
+    for j in w.neighbors[island]:
+        assert island in w.neighbors[j]
+    for i in w.id_order:
+        assert sum(w.weights[i]) == pytest.approx(1.0)
+
+
+def test_moran_matches_the_formula_and_esda():
+    from esda.moran import Moran
+
+    from analysis.stats.residual_spatial import contiguity_weights, moran_permutation
+
+    gdf, _ = _grid()
+    w = contiguity_weights(gdf, "uid")
+    rng = np.random.default_rng(3)
+    vals = pd.Series(rng.normal(size=len(gdf)) + 0.1 * np.arange(len(gdf)), index=gdf["uid"])
+    res = moran_permutation(vals, w, permutations=199, seed=5)
+    M, ids = w.full()
+    z = vals.reindex(ids).to_numpy() - vals.mean()
+    hand = len(z) / M.sum() * (z @ M @ z) / (z @ z)
+    assert res["moran_i"] == pytest.approx(hand, abs=1e-12)
+    assert res["moran_i"] == pytest.approx(Moran(vals.reindex(ids).to_numpy(), w,
+                                                 permutations=0).I, abs=1e-12)
+    assert 0 < res["p_two_sided"] <= 1 and res["permutations"] == 199
+    # the same seed gives the same p
+    assert moran_permutation(vals, w, permutations=199, seed=5) == res
