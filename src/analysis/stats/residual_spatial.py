@@ -66,13 +66,13 @@ def moran_permutation(values: pd.Series, w: W, *, permutations: int = 999,
     y = values.reindex(ids).to_numpy(float)
     if np.isnan(y).any():
         raise ValueError("values missing for some ids of the weights")
-    M, _ = w.full()
+    M = w.sparse.tocsr()
     z = y - y.mean()
-    s0 = M.sum()
+    s0 = float(M.sum())
     n = len(y)
 
     def stat(v: np.ndarray) -> float:
-        return float(n / s0 * (v @ M @ v) / (v @ v))
+        return float(n / s0 * (v @ (M @ v)) / (v @ v))
 
     obs = stat(z)
     rng = np.random.default_rng(seed)

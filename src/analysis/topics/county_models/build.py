@@ -23,17 +23,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
 from analysis.topics.county_models.exposures import county_exposures, left_behind_check
-from analysis.topics.county_models.fit import run_models, specifications
+from analysis.topics.county_models.fit import residual_moran, run_models, specifications
 from analysis.topics.county_models.schema import COUNTY_MODEL_MEASURES, SCHEMAS
 
 #: Table of postings per measure × harmonised county unit and its columns.
 COUNTS = "county_case_counts"
 COUNT_MEASURE, COUNT_UNIT, COUNT_POSTINGS = "measure", "county_code", "postings_count"
+
+#: Prefecture polygons of the residual Moran test (step ``sources.prefecture_boundaries``).
+POLYGONS = "boundaries_prefecture"
 
 NEEDS = ("census_county", "census_county_crosswalk", "left_behind_children", COUNTS)
 PROVIDES = ("county_exposures", "county_left_behind_check", "county_model_estimates",
@@ -71,12 +75,22 @@ def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[Clea
     check, ch_acc = left_behind_check(t["census_county"], t["left_behind_children"])
     postings = postings_by_measure(t[COUNTS])
     res = run_models(exposures, postings, log=log)
+    fits = res.fits
+    if POLYGONS in NEEDS:
+        moran = residual_moran(res.residuals, t[POLYGONS])
+        fits = fits.merge(moran, on=["measure", "spec"], how="left", validate="1:1")
+    else:
+        fits = fits.assign(residual_moran_i=np.nan, residual_moran_mean_sim=np.nan,
+                           residual_moran_p_two_sided=np.nan,
+                           residual_moran_prefectures_count=pd.NA)
+    fits["residual_moran_prefectures_count"] = fits[
+        "residual_moran_prefectures_count"].astype("Int64")
     log(f"[county_models] fitted in {time.perf_counter() - t0:.1f} s")
     n_specs = len(specifications())
     est_acc = _account("county_model_estimates", "specification × term", len(res.estimates))
     fit_acc = _account("county_model_fit", "specifications", n_specs)
     for acc, what, frame in ((est_acc, "specification × term", res.estimates),
-                             (fit_acc, "specifications", res.fits)):
+                             (fit_acc, "specifications", fits)):
         acc.note(what, "fit did not converge (kept, flagged converged = False)",
                  int((~frame["converged"]).sum()))
     sens_acc = _account("county_model_sensitivity", "check × term", len(res.sensitivity))
@@ -90,7 +104,7 @@ def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[Clea
                        ch_acc),
             CleanTable("county_model_estimates", _ordered("county_model_estimates",
                                                           res.estimates), est_acc),
-            CleanTable("county_model_fit", _ordered("county_model_fit", res.fits), fit_acc),
+            CleanTable("county_model_fit", _ordered("county_model_fit", fits), fit_acc),
             CleanTable("county_model_sensitivity", _ordered("county_model_sensitivity",
                                                             res.sensitivity), sens_acc),
             CleanTable("county_model_added_variable",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -35,8 +36,11 @@ from analysis.stats.count_models import (
     group_mean,
     irr_ci,
 )
+from analysis.stats.residual_spatial import contiguity_weights, moran_permutation
 from analysis.topics.county_models.schema import CLUSTER, COUNTY_MODEL_MEASURES, COUNTY_SPECS, HEADLINE
+from analysis.vocab.basemaps import CHINA_ALBERS
 from analysis.vocab.county_exposures import MODEL_CONTROLS, MODEL_EXPOSURES
+from analysis.vocab.settings import MORAN_PERMUTATIONS
 
 #: Column of the offset population (children 0–14 of 2010).
 OFFSET_COLUMN = "age_0_14_2010_persons"
@@ -162,8 +166,6 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
                      "converged": fit.converged, "residual_prefectures_count": len(rmean)})
         log(f"[county_models] {spec.measure} {spec.spec}: n = {fit.n}, "
             f"postings = {int(d.y.sum())}")
-        if spec.spec != "fe_adjusted":
-            continue
         pref_adcode = d.frame.groupby("prefecture_code")["adcode"].first()
         counts = d.frame.groupby("prefecture_code").size()
         res.append(pd.DataFrame({"measure": spec.measure, "spec": spec.spec,
@@ -171,6 +173,8 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
                                  "adcode": pref_adcode.reindex(rmean.index).to_numpy(int),
                                  "units_count": counts.reindex(rmean.index).to_numpy(int),
                                  "mean_pearson_residual": rmean.to_numpy(float)}))
+        if spec.spec != "fe_adjusted":
+            continue
         for t in MODEL_EXPOSURES:
             a = added_variable(d.y, d.X, fit, t)
             av.append(a.assign(measure=spec.measure, term=t,
@@ -203,3 +207,32 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
          "weight", "slope"]]
     return Results(estimates=pd.DataFrame(est), fits=pd.DataFrame(fits), sensitivity=sens_f,
                    added_variable=av_f, residuals=pd.concat(res, ignore_index=True))
+
+
+def residual_moran(residuals: pd.DataFrame, polygons: gpd.GeoDataFrame, *,
+                   permutations: int = MORAN_PERMUTATIONS) -> pd.DataFrame:
+    """Moran's I of the prefecture means of the Pearson residuals, per measure × spec.
+
+    Weights: queen contiguity of the prefecture polygons that hold residuals
+    (:func:`analysis.stats.residual_spatial.contiguity_weights`, projected to
+    :data:`~analysis.vocab.basemaps.CHINA_ALBERS`, an island joined to its 2 nearest), row-
+    standardised; two-sided permutation test (seeded).
+
+    Returns
+    -------
+    DataFrame: ``measure``, ``spec``, ``residual_moran_i``, ``residual_moran_mean_sim``,
+    ``residual_moran_p_two_sided``, ``residual_moran_prefectures_count``.
+    """
+    poly = polygons.to_crs(CHINA_ALBERS)
+    rows = []
+    for (m, sp), g in residuals.groupby(["measure", "spec"], sort=False):
+        sub = poly[poly["prefecture_adcode"].isin(g["prefecture_code"])]
+        vals = g.set_index("prefecture_code")["mean_pearson_residual"]
+        vals = vals[vals.index.isin(sub["prefecture_adcode"])]
+        w = contiguity_weights(sub, "prefecture_adcode")
+        r = moran_permutation(vals, w, permutations=permutations)
+        rows.append({"measure": m, "spec": sp, "residual_moran_i": r["moran_i"],
+                     "residual_moran_mean_sim": r["mean_i_sim"],
+                     "residual_moran_p_two_sided": r["p_two_sided"],
+                     "residual_moran_prefectures_count": r["n"]})
+    return pd.DataFrame(rows)

@@ -6,6 +6,7 @@ import pandera.pandas as pa
 
 from analysis.vocab.columns import adcode_column, count_column, one_row_per, text_column
 from analysis.vocab.county_exposures import COUNTY_EXPOSURES
+from analysis.vocab.settings import MORAN_PERMUTATIONS
 from analysis.vocab.wording import COUNTY_MODEL_TABLE_CAVEAT
 
 # --- the room's vocabulary -------------------------------------------------------------------
@@ -204,6 +205,21 @@ SCHEMAS = {
             "converged": _flag("optimiser converged with a near-zero score"),
             "residual_prefectures_count": count_column("prefectures of the mean Pearson "
                                                        "residuals (county_model_residuals)"),
+            "residual_moran_i": _float(
+                "Moran's I of the prefecture means of the Pearson residuals (queen contiguity "
+                "of the prefecture polygons, an island joined to its 2 nearest, row-"
+                "standardised); null when no prefecture polygons were available",
+                "Moran's I", nullable=True),
+            "residual_moran_mean_sim": _float(
+                "mean I over the permutations (the centre of the null; not −1/(n−1))",
+                "Moran's I", nullable=True),
+            "residual_moran_p_two_sided": _p(
+                f"two-sided permutation p-value of residual_moran_i ({MORAN_PERMUTATIONS} "
+                "seeded permutations of the prefecture means: exchangeability is an "
+                "approximation for residuals)"),
+            "residual_moran_prefectures_count": pa.Column(
+                "Int64", pa.Check.ge(0), nullable=True, description="prefectures in the "
+                "Moran test (with residuals and a polygon)", metadata={"unit": "count"}),
         },
         strict=True, ordered=True, **one_row_per("measure", "spec"),
         description="Fit statistics of the county models, one row per measure × "
@@ -243,9 +259,9 @@ SCHEMAS = {
                                             "prefecture's units", "residual"),
         },
         strict=True, ordered=True, **one_row_per("measure", "spec", "prefecture_code"),
-        description="Pearson residuals of the fe_adjusted county models averaged per "
-                    "prefecture (for maps at prefecture scale; no county polygons exist in "
-                    "the mirror). One row per measure × specification × prefecture.",
+        description="Pearson residuals of every county model averaged per prefecture (for "
+                    "maps and spatial diagnostics at prefecture scale; no county polygons "
+                    "exist in the mirror). One row per measure × specification × prefecture.",
         metadata={"sources": _SOURCES, "notes": COUNTY_MODEL_TABLE_CAVEAT},
     ),
 }
