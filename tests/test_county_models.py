@@ -309,3 +309,12 @@ def test_moran_matches_the_formula_and_esda():
     assert 0 < res["p_two_sided"] <= 1 and res["permutations"] == 199
     # the same seed gives the same p
     assert moran_permutation(vals, w, permutations=199, seed=5) == res
+
+
+def test_warm_start_gives_the_cold_fit():
+    frame, X, _, y, offset = _synthetic()
+    groups = frame["pref"].to_numpy()
+    cold = fit_negbin2(y, X, offset, groups)
+    warm = fit_negbin2(y, X, offset, groups, start=np.r_[cold.params, cold.alpha] * 1.01)
+    np.testing.assert_allclose(warm.params, cold.params, atol=1e-6)
+    np.testing.assert_allclose(warm.bse, cold.bse, rtol=1e-6)

@@ -144,16 +144,18 @@ def fit_negbin2(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res, score = None, np.inf
+        warm = False
         if start is not None:
             try:
                 res = model.fit(start_params=np.asarray(start, float), method="newton",
-                                maxiter=100, tol=1e-14, disp=0)
+                                maxiter=100, tol=1e-14, disp=0, **_cov(groups))
                 score = float(np.abs(model.score(res.params)).max())
             except (np.linalg.LinAlgError, ValueError):
                 res = None
             if res is None or not (np.isfinite(score) and score < 1e-8
                                    and res.params[-1] > 0):
                 res, score = None, np.inf
+            warm = res is not None
         if res is None:
             pois = sm.GLM(y, Xa, family=sm.families.Poisson(), offset=offset).fit(
                 tol=1e-12, maxiter=200)
@@ -170,7 +172,7 @@ def fit_negbin2(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
                 pass
             score = float(np.abs(model.score(res.params)).max())
         final = res
-        if groups is not None:
+        if groups is not None and not warm:
             final = model.fit(start_params=res.params, method="newton", maxiter=100,
                               tol=1e-14, disp=0, **_cov(groups))
             res = final
