@@ -98,8 +98,10 @@ files = save_figure(fig, "07_county_coefficients", data=data, **cmf.coefficient_
 # ## 3. How much the estimates depend on the model
 #
 # Most counties have no posting at all, so the negative binomial is checked against a Poisson
-# model (same design and clustered errors) and a zero-inflated negative binomial, and refitted
-# leaving out one province at a time.
+# model (same design and clustered errors) and a zero-inflated negative binomial, refitted on
+# the sending counties only (more registered than resident residents: the exposure is an origin
+# measure, and big destination districts have large negative values), and refitted leaving out
+# one province at a time.
 
 # %%
 summary = cv.sensitivity_summary(estimates, sensitivity)

@@ -134,9 +134,10 @@ def sensitivity_text() -> FigureText:
         title=label("County models: Poisson, zero-inflated and leave-one-province-out checks",
                     "县级模型：泊松、零膨胀与逐一剔除省份的检验"),
         caption=("Ratio per SD of the adjusted model with province fixed effects: negative "
-                 "binomial as reported, Poisson and zero-inflated negative binomial (95 % CIs, "
-                 "errors clustered by prefecture), and the range (min–max, not a CI) of the "
-                 "refits leaving out one province at a time. " + COUNTY_MODEL_CAVEAT),
+                 "binomial as reported, Poisson, zero-inflated negative binomial and the "
+                 "negative binomial on sending counties only (registered population above "
+                 "resident; 95 % CIs, errors clustered by prefecture), and the range "
+                 "(min–max, not a CI) of the refits leaving out one province at a time. " + COUNTY_MODEL_CAVEAT),
         source=SOURCE)
 
 

@@ -183,6 +183,10 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
         checks: list[tuple[str, int | None, CountFit, int]] = [
             ("poisson", None, fit_poisson(d.y, d.X, d.offset, d.groups), fit.n),
             ("zinb", None, fit_zinb(d.y, d.X, d.offset, d.groups, start=fit), fit.n)]
+        sending = frame[frame[MODEL_EXPOSURES[0]] >= 0]
+        ds = data_for(sending, spec)
+        fs = fit_negbin2(ds.y, ds.X, ds.offset, ds.groups)
+        checks.append(("sending_only", None, fs, fs.n))
         if loo:
             for a in sorted(d.frame["adcode"].unique()):
                 dl = data_for(frame, spec, exclude_adcode=int(a))

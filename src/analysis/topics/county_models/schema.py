@@ -30,6 +30,8 @@ HEADLINE = ("lost_uiuing_missing", "fe_adjusted")
 CHECKS: dict[str, str] = {
     "poisson": "Poisson GLM, same design, errors clustered by prefecture",
     "zinb": "zero-inflated NB2 (constant inflation logit), same count design, clustered errors",
+    "sending_only": "NB2 refit on the sending counties only (out-migration share 2010 ≥ 0: "
+                    "more registered than resident), z-scores recomputed over them",
     "loo_province": "NB2 refit without one province (one row per left-out province)",
 }
 #: Terms of the estimates table.
@@ -182,9 +184,9 @@ SCHEMAS = {
             "converged": _flag("optimiser converged"),
         },
         strict=True, ordered=True, **one_row_per("measure", "check", "left_out_adcode", "term"),
-        description="Sensitivity of the fe_adjusted county models: Poisson, zero-inflated NB2 "
-                    "and leave-one-province-out refits. One row per measure × check × left-out "
-                    "province × exposure.",
+        description="Sensitivity of the fe_adjusted county models: Poisson, zero-inflated NB2, "
+                    "sending counties only and leave-one-province-out refits. One row per "
+                    "measure × check × left-out province × exposure.",
         metadata={"sources": _SOURCES, "notes": COUNTY_MODEL_TABLE_CAVEAT},
     ),
     "county_model_fit": pa.DataFrameSchema(

@@ -24,6 +24,7 @@ SPEC_LABELS = {"fe_adjusted": ("province FE, adjusted", "省固定效应，调�
 #: Check labels (EN, 中文).
 CHECK_LABELS = {"negbin2": ("NB2 (reported)", "负二项（报告）"),
                 "poisson": ("Poisson", "泊松"), "zinb": ("zero-inflated NB2", "零膨胀负二项"),
+                "sending_only": ("sending counties only", "仅人口流出县"),
                 "loo_province": ("leave one province out (range)", "逐一剔除省份（范围）")}
 
 
@@ -116,7 +117,10 @@ def sensitivity_sentence(summary: pd.DataFrame, fits: pd.DataFrame) -> str:
             r = s[s["term"] == t].set_index("check")
             bits.append(f"{BY_ID[t].label_en.lower()}: NB2 {r.loc['negbin2', 'irr']:.3f}, "
                         f"Poisson {r.loc['poisson', 'irr']:.3f}, zero-inflated "
-                        f"{r.loc['zinb', 'irr']:.3f}, leaving out one province "
+                        f"{r.loc['zinb', 'irr']:.3f}, sending counties only "
+                        f"{r.loc['sending_only', 'irr']:.3f} "
+                        f"({r.loc['sending_only', 'ci_low']:.3f}–"
+                        f"{r.loc['sending_only', 'ci_high']:.3f}), leaving out one province "
                         f"{r.loc['loo_province', 'ci_low']:.3f}–"
                         f"{r.loc['loo_province', 'ci_high']:.3f}")
         parts.append(f"**{side.capitalize()} side** ({zero:.0%} of counties without a "
