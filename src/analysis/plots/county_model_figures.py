@@ -137,7 +137,8 @@ def sensitivity_text() -> FigureText:
                  "binomial as reported, Poisson, zero-inflated negative binomial and the "
                  "negative binomial on sending counties only (registered population above "
                  "resident; 95 % CIs, errors clustered by prefecture), and the range "
-                 "(min–max, not a CI) of the refits leaving out one province at a time. " + COUNTY_MODEL_CAVEAT),
+                 "(min–max, not a CI) of the refits leaving out one province at a time. "
+                 + COUNTY_MODEL_CAVEAT),
         source=SOURCE)
 
 
