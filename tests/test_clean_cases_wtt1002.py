@@ -128,7 +128,7 @@ def test_fixture_family(tmp_path, places):
     frame = pd.DataFrame({"省份": ["辽宁省", "辽宁省", "香港特别行政区", None, "某个村", "江苏省"],
                           "城市": ["抚顺市", None, "香港", None, None, "扬州市"],
                           "详细": [None] * 6})
-    t = cw.clean_family(_xlsx(tmp_path, frame, "family.xlsx"), places)
+    t, _ = cw.clean_family(_xlsx(tmp_path, frame, "family.xlsx"), places)
     validate(t)
     counts = dict(zip(t.frame["adcode"], t.frame["lost_postings_count"], strict=True))
     assert counts[210000] == 2 and counts[320000] == 1 and sum(counts.values()) == 3

@@ -40,12 +40,58 @@ SOURCE_LABELS: dict[str, str] = {
 RECORD_COLUMNS: list[str] = [
     "source", "record_key", "side", "category", "category_basis", "sex", "birth_year",
     "missing_year", "missing_month", "age_at_missing", "registered_year",
-    "lost_adcode_province", "lost_adcode_prefecture", "current_or_found_adcode_province"]
+    "lost_adcode_province", "lost_adcode_prefecture", "current_or_found_adcode_province",
+    "lost_adcode_county", "lost_county_unit", "lost_place_level", "lost_place_basis",
+    "lost_province_check", "current_or_found_adcode_prefecture",
+    "current_or_found_adcode_county", "current_or_found_county_unit",
+    "current_or_found_place_level", "current_or_found_place_basis",
+    "current_or_found_province_check"]
+#: Text columns of the record tables (the others are nullable integers).
+RECORD_TEXT_COLUMNS: tuple[str, ...] = (
+    "source", "record_key", "side", "category", "category_basis", "sex",
+    "lost_place_level", "lost_place_basis", "lost_province_check",
+    "current_or_found_place_level", "current_or_found_place_basis",
+    "current_or_found_province_check")
+#: Finest level a posting's place is known at (``analysis.sources.cases.common.Placement``):
+#: ``county`` = a leaf unit of ``census_county`` (prefecture-level cities without counties,
+#: such as 东莞, included); ``prefecture`` = a unit of ``census_prefecture`` (a municipality
+#: named without its district counts: it is one prefecture unit); ``province``; ``none``.
+PLACE_LEVELS: tuple[str, ...] = ("county", "prefecture", "province", "none")
+#: How a place was placed, or why it was not placed finer (fixed strings; never posting text).
+PLACE_BASES: tuple[str, ...] = (
+    "county code",
+    "county name in the text",
+    "prefecture code; county name in the text",
+    "province code; county name in the text",
+    "prefecture without counties (one leaf unit)",
+    "prefecture code",
+    "prefecture name in the text",
+    "province code; prefecture name in the text",
+    "county code not in either census (prefecture from its first four digits)",
+    "municipality (one prefecture unit)",
+    "province only: no prefecture or county named",
+    "province only: prefecture of 2010 split between 2020 units (巢湖)",
+    "province only: code not in either census",
+    "outside the 31 mainland provinces (no census units)",
+    "place unknown (blank, ',,', 未知…)",
+    "place abroad or other (其它,亚洲… chosen)",
+    "place unmatched (free text, not shown)",
+)
+#: Province of the finer place against the record's own province: ``agree``, ``disagree``
+#: (the code's province differs from the address text's, or the city named belongs to
+#: another province), ``not compared`` (only one of them is given).
+PROVINCE_CHECKS: tuple[str, ...] = ("agree", "disagree", "not compared")
 #: Per-posting tables: internal (``data/interim/``); published only as aggregates.
 RECORD_TABLES: tuple[str, ...] = ("case_records_uiuing_missing", "case_records_uiuing_success",
                                   "case_records_wtt1002", "case_records_juvenilexi")
 #: The places-only table of the wtt1002 families (one row per province).
 FAMILY_TABLE = "case_places_wtt1002_family"
+#: The wtt1002 family places, one row each, placed below the province (internal).
+FAMILY_RECORDS_TABLE = "case_places_wtt1002_family_records"
+#: Its columns.
+FAMILY_RECORD_COLUMNS: list[str] = [
+    "source", "lost_adcode_province", "lost_adcode_prefecture", "lost_adcode_county",
+    "lost_county_unit", "lost_place_level", "lost_place_basis", "lost_province_check"]
 ALL_CASE_TABLES: tuple[str, ...] = (*RECORD_TABLES, FAMILY_TABLE)
 
 # --- aggregates (analysis.topics.cases) ------------------------------------------------------

@@ -90,19 +90,26 @@ import pandas as pd
 from analysis.core import paths
 from analysis.core.accounts import RowAccount
 from analysis.vocab.cases import (
+    PLACE_BASES,
     RECORD_COLUMNS,
+    RECORD_TEXT_COLUMNS,
 )
-from analysis.vocab.provinces import ALL34, province_from_text, try_adcode
+from analysis.vocab.provinces import ALL34, MAINLAND31, province_from_text, try_adcode
 
 # --------------------------------------------------------------------------------------------
 # vocabularies: defined in analysis.vocab.cases (re-exported here for the cleaning steps)
-_INT_COLUMNS = RECORD_COLUMNS[6:]
+_INT_COLUMNS = [c for c in RECORD_COLUMNS if c not in RECORD_TEXT_COLUMNS]
 ID_SPACE_VIEW = "view"
 ID_SPACE_PUBLISH = "publish"
 
 #: The unit list the place matcher is built from (step ``sources.census_city``): every case
 #: step needs it.
 PREFECTURE_TABLE = "census_city_prefecture"
+#: The place gazetteer (step ``sources.census_county.gazetteer``): county and prefecture
+#: names and codes of the 2010 and 2020 census; every case step needs it too.
+GAZETTEER_TABLE = "place_gazetteer"
+#: The tables every case step reads.
+PLACE_TABLES = (PREFECTURE_TABLE, GAZETTEER_TABLE)
 
 # --------------------------------------------------------------------------------------------
 # record key
@@ -377,7 +384,9 @@ class PlaceMatcher:
     :meth:`from_prefectures` on the ``census_city_prefecture`` table.
     """
 
-    def __init__(self, cities: pd.DataFrame) -> None:
+    def __init__(self, cities: pd.DataFrame, gazetteer: pd.DataFrame | None = None) -> None:
+        #: lookups of the place gazetteer (None: no placement below the prefecture)
+        self.gazetteer = Gazetteer(gazetteer) if gazetteer is not None else None
         cities = cities.astype({"city_code": int, "province_code": int})
         full_names: dict[str, set[tuple[int, int]]] = {}
         for name, code, prov in zip(cities["city"], cities["city_code"],
@@ -407,16 +416,17 @@ class PlaceMatcher:
                 key=lambda kv: -len(kv[0]))
 
     @classmethod
-    def from_prefectures(cls, prefectures: pd.DataFrame, census_year: int = 2020
-                         ) -> PlaceMatcher:
+    def from_prefectures(cls, prefectures: pd.DataFrame, census_year: int = 2020,
+                         gazetteer: pd.DataFrame | None = None) -> PlaceMatcher:
         """Matcher from the ``census_city_prefecture`` table (built by the ``census_city``
-        step; its ``census_year`` rows: code, Chinese name and province of every unit)."""
+        step; its ``census_year`` rows: code, Chinese name and province of every unit) and,
+        for placement below the prefecture, the ``place_gazetteer`` table."""
         rows = prefectures[prefectures["census_year"] == census_year]
         if rows.empty:
             raise ValueError(f"{PREFECTURE_TABLE} has no rows of census year {census_year}")
         return cls(pd.DataFrame({"city": rows["prefecture_name_zh"].astype(str),
                                  "city_code": rows["prefecture_adcode"],
-                                 "province_code": rows["adcode"]}))
+                                 "province_code": rows["adcode"]}), gazetteer)
 
     # -- codes -------------------------------------------------------------------------------
     def prefecture_of_code(self, code: int | str) -> int | None:
@@ -442,6 +452,83 @@ class PlaceMatcher:
         if fallback_text is not None:
             return self.match_text(fallback_text)
         return PlaceMatch(None, None, "unknown" if not _clean_text(code) else "unmatched")
+
+    # -- placement below the province ---------------------------------------------------------
+    def place(self, match: PlaceMatch, code: object = None, text: object = None) -> Placement:
+        """The finest place of one posting: ``match`` gives the province (unchanged), ``code``
+        the GB/T 2260 code that gave it (pass it only then), ``text`` an address text read
+        after the province (and prefecture) for a county or prefecture name.
+
+        A code that is a census leaf gives the county; a prefecture code (or the first four
+        digits of a county code in neither census) the prefecture, a code of 2010 through its
+        2020 unit (none when split: 巢湖); a text then refines within that prefecture or
+        province (see :class:`Gazetteer`). A county fixes the prefecture (its harmonised
+        unit's); a prefecture with a single leaf unit (东莞 …) fixes the county."""
+        if match.province is None:
+            basis = {"unknown": B_UNKNOWN, "abroad": B_ABROAD}.get(match.status, B_UNMATCHED)
+            return Placement(None, None, None, "none", basis)
+        prov = match.province
+        if prov not in MAINLAND31:
+            return Placement(None, None, None, "province", B_OUTSIDE)
+        g = self.gazetteer
+        c = _clean_text(code) if code is not None else ""
+        coded = c.isdigit() and len(c) == 6
+        county: _County | None = None
+        pref: int | None = None
+        basis = B_PROVINCE_ONLY
+        code_level = None
+        if coded:
+            ci = int(c)
+            hit = g.county(ci) if g else None
+            if hit is not None and hit[3] == prov:
+                county, basis = hit, B_COUNTY_CODE
+            elif prov in MUNICIPALITIES:
+                pref, code_level = prov + 100, "prefecture"
+                basis = B_MUNICIPALITY if ci % 10000 == 0 else B_PREF_CODE
+                if ci % 10000 == 0:
+                    code_level = "province"
+            elif ci % 10000 == 0:
+                code_level = "province"
+            else:
+                code_level = "prefecture"
+                p4 = ci // 100 * 100
+                if g is not None and p4 in g.prefecture_by_code:
+                    pref = g.prefecture_by_code[p4]
+                    basis = B_SPLIT if pref is None else (
+                        B_PREF_CODE if ci % 100 == 0 else B_COUNTY_CODE_UNKNOWN)
+                else:
+                    pref = match.prefecture
+                    basis = B_CODE_UNKNOWN if pref is None else (
+                        B_PREF_CODE if ci % 100 == 0 else B_COUNTY_CODE_UNKNOWN)
+        check = "not compared"
+        s = _SEPARATORS.sub("", _clean_text(text)) if text is not None else ""
+        if coded and s:
+            named = province_from_text(s)
+            check = "not compared" if named is None else (
+                "agree" if named == prov else "disagree")
+        if county is None and s and g is not None and not self.is_unknown(s):
+            tp, tc, text_check = g.read_text(s, prov)
+            if not coded:
+                check = text_check
+            if tc is not None and (pref is None or g.county_of[tc][2] == pref):
+                county = g.county_of[tc]
+                basis = {"prefecture": B_PREF_CODE_COUNTY_TEXT,
+                         "province": B_PROV_CODE_COUNTY_TEXT}.get(code_level, B_COUNTY_TEXT)
+            elif pref is None and tp is not None:
+                pref = tp
+                basis = B_PROV_CODE_PREF_TEXT if code_level == "province" else B_PREF_TEXT
+        if county is not None:
+            return Placement(county[2], county[0], county[1], "county", basis, check)
+        if pref is None and not coded and match.prefecture is not None:
+            pref, basis = match.prefecture, B_PREF_TEXT
+        if pref is None and prov in MUNICIPALITIES:
+            pref, basis = prov + 100, B_MUNICIPALITY
+        if pref is not None and g is not None and pref in g.single_leaf:
+            hit = g.county_of[g.single_leaf[pref]]
+            return Placement(hit[2], hit[0], hit[1], "county", B_ONE_LEAF, check)
+        if pref is not None:
+            return Placement(pref, None, None, "prefecture", basis, check)
+        return Placement(None, None, None, "province", basis, check)
 
     # -- text --------------------------------------------------------------------------------
     @staticmethod
@@ -487,6 +574,152 @@ class PlaceMatcher:
         return self.match_text(f"{_clean_text(province_text)},{_clean_text(city_text)}")
 
 
+# --------------------------------------------------------------------------------------------
+# placement below the province (the place gazetteer)
+_PREFIX_WORDS = ("省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖县级行政单位",
+                 "直辖县级", "市辖区", "辖区", "郊县", "县")
+_MUNICIPALITY_SKIP = ("市辖区", "郊县", "县")
+(B_COUNTY_CODE, B_COUNTY_TEXT, B_PREF_CODE_COUNTY_TEXT, B_PROV_CODE_COUNTY_TEXT, B_ONE_LEAF,
+ B_PREF_CODE, B_PREF_TEXT, B_PROV_CODE_PREF_TEXT, B_COUNTY_CODE_UNKNOWN, B_MUNICIPALITY,
+ B_PROVINCE_ONLY, B_SPLIT, B_CODE_UNKNOWN, B_OUTSIDE, B_UNKNOWN, B_ABROAD,
+ B_UNMATCHED) = PLACE_BASES
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A place at the finest level its code or text allows.
+
+    ``prefecture``: unit of ``census_prefecture`` (2020 code; ``xx0100`` for a municipality,
+    its own code for a county-level unit under a province); ``county``: leaf code of
+    ``census_county`` (the 2020 code of a unit with one 2020 successor; a synthetic nine-digit
+    code for a unit printed without one); ``unit``: its harmonised unit of
+    ``census_county_crosswalk``; ``level`` one of
+    :data:`~analysis.vocab.cases.PLACE_LEVELS`; ``basis`` one of
+    :data:`~analysis.vocab.cases.PLACE_BASES`; ``check`` one of
+    :data:`~analysis.vocab.cases.PROVINCE_CHECKS`.
+    """
+
+    prefecture: int | None
+    county: int | None
+    unit: int | None
+    level: str
+    basis: str
+    check: str = "not compared"
+
+
+#: (county code, harmonised unit, prefecture, province)
+_County = tuple[int, int, int, int]
+
+
+class Gazetteer:
+    """Codes and name forms of ``place_gazetteer`` as lookups for :meth:`PlaceMatcher.place`.
+
+    Name rules (see :mod:`analysis.sources.census_county.gazetteer`): a county name is matched
+    inside a known prefecture when no other county of the prefecture has it, inside a province
+    (no prefecture named) when no other county of the province has it; prefecture names when
+    unique in the province. Matches are at the start of what follows the province (and
+    prefecture) name, longest name first."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        t = table.copy()
+        county = t[t["level"] == "county"]
+        full = county[county["form"] == "full"]
+        self.county_by_code: dict[int, _County] = {}
+        # 2020 rows first: a code of both years means its 2020 unit
+        full = full.assign(_y=full["census_years"].str.contains("2020")).sort_values(
+            "_y", ascending=False)
+        for r in full.itertuples(index=False):
+            self.county_by_code.setdefault(int(r.unit_code), (
+                int(r.county_code), int(r.harmonised_code), int(r.prefecture_code),
+                int(r.province_code)))
+        self.county_of: dict[int, _County] = {
+            int(r.county_code): (int(r.county_code), int(r.harmonised_code),
+                                 int(r.prefecture_code), int(r.province_code))
+            for r in county.itertuples(index=False)}
+        pref = t[(t["level"] == "prefecture") & (t["form"] == "full")]
+        self.prefecture_by_code: dict[int, int | None] = {}
+        for r in pref.assign(_y=pref["census_years"].str.contains("2020")).sort_values(
+                "_y", ascending=False).itertuples(index=False):
+            self.prefecture_by_code.setdefault(
+                int(r.unit_code), None if pd.isna(r.prefecture_code) else int(r.prefecture_code))
+        self.prefecture_units: set[int] = {v for v in self.prefecture_by_code.values()
+                                           if v is not None}
+        self.names_in_prefecture: dict[int, list[tuple[str, int]]] = {}
+        self.names_in_province: dict[int, list[tuple[str, int]]] = {}
+        for r in county.itertuples(index=False):
+            if r.unique_in_prefecture:
+                self.names_in_prefecture.setdefault(int(r.prefecture_code), []).append(
+                    (r.name_zh[: r.form_length], int(r.county_code)))
+            if r.unique_in_province:
+                self.names_in_province.setdefault(int(r.province_code), []).append(
+                    (r.name_zh[: r.form_length], int(r.county_code)))
+        pnames = t[(t["level"] == "prefecture") & t["unique_in_province"]]
+        self.prefecture_names: dict[int, list[tuple[str, int | None]]] = {}
+        for r in pnames.itertuples(index=False):
+            self.prefecture_names.setdefault(int(r.province_code), []).append(
+                (r.name_zh[: r.form_length], None if pd.isna(r.prefecture_code) else int(r.prefecture_code)))
+        cnames = t[(t["level"] == "prefecture") & t["unique_in_country"]
+                   & (t["form"] == "full")]
+        self.country_prefecture_names: list[tuple[str, int]] = sorted(
+            ((r.name_zh[: r.form_length], int(r.province_code)) for r in cnames.itertuples(index=False)
+             if r.form_length >= 3), key=lambda kv: -len(kv[0]))
+        for d in (self.names_in_prefecture, self.names_in_province, self.prefecture_names):
+            for k in d:
+                d[k] = sorted(set(d[k]), key=lambda kv: (-len(kv[0]), kv[0]))
+        one: dict[int, set[int]] = {}
+        for r in county.itertuples(index=False):
+            one.setdefault(int(r.prefecture_code), set()).add(int(r.county_code))
+        #: prefectures with a single leaf unit (东莞, 中山, 嘉峪关, 儋州 …) → that unit
+        self.single_leaf: dict[int, int] = {p: next(iter(c)) for p, c in one.items()
+                                            if len(c) == 1}
+
+    def county(self, code: int) -> _County | None:
+        """The county of a leaf code of either census (2020 first), else None."""
+        return self.county_by_code.get(code)
+
+    def read_text(self, text: str, province: int) -> tuple[int | None, int | None, str]:
+        """``(prefecture, county code, check)`` named at the start of ``text`` (separators
+        removed) after the province's name; ``check`` compares the province with the city
+        named (``disagree`` when it names a prefecture of another province only)."""
+        s = text
+        named_province = province_from_text(s)
+        if named_province is not None and named_province != province:
+            return None, None, "disagree"
+        for name in _province_names().get(province, []):
+            if s.startswith(name):
+                s = s[len(name):]
+                break
+        skip = _MUNICIPALITY_SKIP if province in MUNICIPALITIES else _PREFIX_WORDS
+        for w in skip:
+            if s.startswith(w):
+                s = s[len(w):]
+                break
+        pref: int | None = None
+        named_pref = False
+        if province in MUNICIPALITIES:
+            pref = province + 100
+        else:
+            for name, code in self.prefecture_names.get(province, []):
+                if s.startswith(name):
+                    s, pref, named_pref = s[len(name):], code, True
+                    break
+            for w in _PREFIX_WORDS:
+                if s.startswith(w):
+                    s = s[len(w):]
+                    break
+        check = "agree" if named_pref else "not compared"
+        if not named_pref and province not in MUNICIPALITIES:
+            for name, prov in self.country_prefecture_names:
+                if s.startswith(name) and prov != province:
+                    return None, None, "disagree"
+        names = (self.names_in_prefecture.get(pref, []) if pref is not None
+                 else self.names_in_province.get(province, []))
+        for name, county in names:
+            if s.startswith(name):
+                return self.county_of[county][2], county, check
+        return pref, None, check
+
+
 @cache
 def _province_names() -> dict[int, list[str]]:
     from analysis.vocab.provinces import crosswalk
@@ -500,23 +733,37 @@ def _province_names() -> dict[int, list[str]]:
 
 def records_frame(rows: list[dict]) -> pd.DataFrame:
     """Record rows (dicts keyed by :data:`RECORD_COLUMNS`) → a frame with the schema's dtypes:
-    text columns ``str``, year/month/age/adcode columns nullable ``Int64``."""
+    text columns (:data:`~analysis.vocab.cases.RECORD_TEXT_COLUMNS`) ``str``, the others
+    (years, months, ages, codes) nullable ``Int64``."""
     frame = pd.DataFrame(rows, columns=RECORD_COLUMNS)
-    for col in RECORD_COLUMNS[:6]:
-        frame[col] = frame[col].astype("str") if frame[col].notna().any() or len(frame) == 0 \
-            else pd.Series([pd.NA] * len(frame), dtype="str", index=frame.index)
+    for col in RECORD_TEXT_COLUMNS:
+        frame[col] = frame[col].astype("str")  # pandas 3: missing stays missing
     for col in _INT_COLUMNS:
         frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
     return frame
 
 
-def place_row(lost: PlaceMatch | None = None, current: PlaceMatch | None = None) -> dict:
-    """The three place columns of a record from its place matches."""
-    return {
+def place_row(lost: PlaceMatch | None = None, current: PlaceMatch | None = None,
+              lost_at: Placement | None = None, current_at: Placement | None = None) -> dict:
+    """The place columns of a record from its place matches (``PlaceMatch``: province) and
+    placements (:class:`Placement`: prefecture, county, level, basis, check). A role without
+    a placement gets the prefecture of its match and level/basis null (lost) or every column
+    null (current/found place of a source that has none)."""
+    out = {
         "lost_adcode_province": lost.province if lost else None,
         "lost_adcode_prefecture": lost.prefecture if lost else None,
         "current_or_found_adcode_province": current.province if current else None,
     }
+    for role, at in (("lost", lost_at), ("current_or_found", current_at)):
+        if at is not None:
+            if role == "lost":
+                out["lost_adcode_prefecture"] = at.prefecture
+            else:
+                out["current_or_found_adcode_prefecture"] = at.prefecture
+            out.update({f"{role}_adcode_county": at.county, f"{role}_county_unit": at.unit,
+                        f"{role}_place_level": at.level, f"{role}_place_basis": at.basis,
+                        f"{role}_province_check": at.check})
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -588,3 +835,9 @@ def clean_personal(values: Iterable[object]) -> set[str]:
         if s and s.lower() not in _NOT_PERSONAL:
             out.add(s)
     return out
+
+
+def matcher_of(tables: object) -> PlaceMatcher:
+    """The place matcher of a case step from its tables (:data:`PLACE_TABLES`)."""
+    return PlaceMatcher.from_prefectures(tables[PREFECTURE_TABLE],  # type: ignore[index]
+                                         gazetteer=tables[GAZETTEER_TABLE])  # type: ignore[index]

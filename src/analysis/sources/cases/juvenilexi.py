@@ -23,9 +23,10 @@ from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
     ID_SPACE_PUBLISH,
-    PREFECTURE_TABLE,
+    PLACE_TABLES,
     PlaceMatcher,
     clean_personal,
+    matcher_of,
     note_counter,
     note_place,
     place_row,
@@ -43,7 +44,7 @@ COLUMNS = ("id", "姓名", "性别", "生日", "失踪类型", "失踪地址", "
 SCRAPE_YEAR = 2023
 
 #: Tables this step reads (the place matcher's unit list) and builds.
-NEEDS = (PREFECTURE_TABLE,)
+NEEDS = PLACE_TABLES
 PROVIDES = ("case_records_juvenilexi",)
 
 
@@ -119,7 +120,7 @@ def clean_sqlite(path: Path, places: PlaceMatcher, deny: set[str] | None = None)
             "sex": sex_of(r["性别"]), "birth_year": dates.birth_year,
             "missing_year": dates.missing_year, "missing_month": dates.missing_month,
             "age_at_missing": dates.age_at_missing, "registered_year": dates.registered_year,
-            **place_row(lost),
+            **place_row(lost, lost_at=places.place(lost, text=r["失踪地址"])),
         })
     account.add_kept(SQL_ID, len(rows))
     note_counter(account, SQL_ID, notes)
@@ -128,5 +129,5 @@ def clean_sqlite(path: Path, places: PlaceMatcher, deny: set[str] | None = None)
 
 def build(ctx: BuildContext) -> list[CleanTable]:
     """Build ``case_records_juvenilexi``; the personal strings of its rows go to ``ctx.deny``."""
-    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    places = matcher_of(ctx.tables)
     return [clean_sqlite(ctx.raw(SQL_ID), places, ctx.deny)]

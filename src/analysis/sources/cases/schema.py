@@ -16,6 +16,10 @@ import pandera.pandas as pa
 from analysis.vocab.cases import (
     CATEGORIES,
     CATEGORY_BASES,
+    FAMILY_SOURCE,
+    PLACE_BASES,
+    PLACE_LEVELS,
+    PROVINCE_CHECKS,
     RECORD_COLUMNS,
     SEXES,
     SIDES,
@@ -30,8 +34,55 @@ _NOTES = (f"{RECORD_TABLE_CAVEAT} "
           "missing (counted in the row account notes); unmatched places are kept with a null "
           "province and listed in the notes. Category rules: analysis.sources.cases.common.")
 
-_PREFECTURE_OK = pa.Check(lambda s: (s % 100 == 0) & ((s // 10000 * 10000).isin(ALL34)),
-                          element_wise=False, name="prefecture_code_xxxx00")
+_PREFECTURE_OK = pa.Check(lambda s: ((s % 100 == 0) | (s // 100 % 100 == 90))
+                          & ((s // 10000 * 10000).isin(ALL34)),
+                          element_wise=False, name="prefecture_code_xxxx00_or_xx90NN")
+_COUNTY_OK = pa.Check(lambda s: (s // 10000 * 10000).isin(ALL34)
+                      | (s // 10_000_000 * 10000).isin(ALL34),
+                      element_wise=False, name="county_code_of_a_province")
+_PREFECTURE_TEXT = ("(GB/T 2260 code of a unit of census_prefecture, 2020: xxxx00; "
+                    "municipalities xx0100; a county-level unit directly under a province, "
+                    "e.g. 仙桃 429004, its own code; from the finest place found: a county's "
+                    "harmonised unit lies in one prefecture; null when only the province or "
+                    "nothing is known)")
+
+
+def place_columns(role: str, what: str) -> dict[str, pa.Column]:
+    """The placement columns of one place role (``lost`` or ``current_or_found``)."""
+    cols: dict[str, pa.Column] = {}
+    if role != "lost":
+        cols[f"{role}_adcode_prefecture"] = pa.Column(
+            "Int64", _PREFECTURE_OK, nullable=True,
+            description=f"prefecture {what} {_PREFECTURE_TEXT}", metadata={"unit": "adcode"})
+    cols.update({
+        f"{role}_adcode_county": pa.Column(
+            "Int64", _COUNTY_OK, nullable=True,
+            description=f"county-level unit {what}: leaf code of census_county (GB/T 2260, "
+                        "six digits; the 2020 code when a 2010 unit has a single 2020 "
+                        "successor; a synthetic nine-digit code for a unit printed without "
+                        "one; prefecture-level cities without counties such as 东莞 441900 "
+                        "are leaves); null when not placed at county level",
+            metadata={"unit": "adcode"}),
+        f"{role}_county_unit": pa.Column(
+            "Int64", nullable=True,
+            description=f"harmonised 2010–2020 unit of that county {what} "
+                        "(census_county_crosswalk.harmonised_code); null with the county",
+            metadata={"unit": "adcode"}),
+        f"{role}_place_level": text_column(
+            f"finest level the place {what} is known at: county, prefecture, province or "
+            "none (analysis.vocab.cases.PLACE_LEVELS); null when the source has no such "
+            "place", nullable=True, isin=list(PLACE_LEVELS)),
+        f"{role}_place_basis": text_column(
+            "how the place was placed, or why not finer (fixed strings of "
+            "analysis.vocab.cases.PLACE_BASES; never posting text); null with the level",
+            nullable=True, isin=list(PLACE_BASES)),
+        f"{role}_province_check": text_column(
+            "province of the finer code or city against the record's own province: agree, "
+            "disagree (the code's province differs from the address text's, or the city "
+            "named belongs to another province), not compared; null with the level",
+            nullable=True, isin=list(PROVINCE_CHECKS)),
+    })
+    return cols
 
 
 def _year(description: str, low: int, high: int) -> pa.Column:
@@ -76,12 +127,14 @@ def record_columns(*, keyed: bool = True) -> dict[str, pa.Column]:
                                               mainland31=False, nullable=True),
         "lost_adcode_prefecture": pa.Column("Int64", _PREFECTURE_OK, nullable=True,
                                             description="prefecture where the child went "
-                                            "missing (GB/T 2260 city-level code xxxx00; "
-                                            "municipalities xx0100; null when not known)",
+                                            "missing " + _PREFECTURE_TEXT,
                                             metadata={"unit": "adcode"}),
         "current_or_found_adcode_province": adcode_column(
             "side current: province where the person lives now; side found: province where "
             "the child was found; else null", mainland31=False, nullable=True),
+        **place_columns("lost", "where the child went missing"),
+        **place_columns("current_or_found", "where the person lives now (side current) or "
+                        "the child was found (side found)"),
     }
 
 
@@ -135,6 +188,29 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         notes="The scraper did not store the search side, so side is unknown. Posting ids are "
               "the 2023 API's publishId, a different id space from the other scrapes. "
               "Category from the free-text type-of-loss field (lostPass)."),
+    "case_places_wtt1002_family_records": pa.DataFrameSchema(
+        {
+            "source": text_column("source id", isin=[FAMILY_SOURCE]),
+            "lost_adcode_province": adcode_column(
+                "province where the child went missing (as counted in "
+                "case_places_wtt1002_family; null when unknown or unmatched)",
+                mainland31=False, nullable=True),
+            "lost_adcode_prefecture": pa.Column("Int64", _PREFECTURE_OK, nullable=True,
+                                                description="prefecture where the child went "
+                                                "missing " + _PREFECTURE_TEXT,
+                                                metadata={"unit": "adcode"}),
+            **place_columns("lost", "where the child went missing"),
+        },
+        strict=True, ordered=True,
+        description="One row per row of familyfindbaby_addr.xlsx (wtt1002/FindBaby, 2016; "
+                    "家寻宝贝 missing places): the place at the finest level its 省份, 城市 and "
+                    "详细 cells allow. No id, no date, no text.",
+        metadata={"sources": ["bbhj_wtt1002_findbaby/familyfindbaby_addr.xlsx"],
+                  "notes": "Province as in case_places_wtt1002_family (省份 and 城市); "
+                           "prefecture and county from 城市 and the start of 详细 through "
+                           "place_gazetteer. " + _NOTES,
+                  "internal": True},
+    ),
     "case_places_wtt1002_family": pa.DataFrameSchema(
         {
             "adcode": adcode_column("province where the child went missing (adcode xx0000)"),

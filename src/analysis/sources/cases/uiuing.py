@@ -29,10 +29,11 @@ from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
     ID_SPACE_VIEW,
-    PREFECTURE_TABLE,
+    PLACE_TABLES,
     PlaceMatcher,
     clean_personal,
     marks_repeat_registration,
+    matcher_of,
     note_counter,
     note_place,
     place_row,
@@ -50,7 +51,7 @@ SUCCESS_ID = "bbhj_uiuing_findbaby/success_case.json"
 SCRAPE_YEAR = 2021
 
 #: Tables this step reads (the place matcher's unit list) and builds.
-NEEDS = (PREFECTURE_TABLE,)
+NEEDS = PLACE_TABLES
 PROVIDES = ("case_records_uiuing_missing", "case_records_uiuing_success")
 
 MISSING_KEYS = ("n_id", "name", "sex", "birth", "missing_time", "address", "address_id",
@@ -160,10 +161,13 @@ def _posting_row(record: dict, posting_id: int, places: PlaceMatcher, account: R
                           scrape_year=SCRAPE_YEAR)
     notes.update(dates.notes)
     lost = places.match_code(record["address_id"])
-    if lost.province is None:
+    from_code = lost.province is not None
+    if not from_code:
         lost = places.match_text(record["address"])
         if lost.province is not None:
             notes["lost place from the address text (address_id gave no province)"] += 1
+    lost_at = places.place(lost, record["address_id"] if from_code else None,
+                           record["address"])
     note_place(account, file_id, "lost", record["address"], lost, names)
     category, basis = resolve_category(None, record["name"])
     if marks_repeat_registration(record["name"]):
@@ -174,7 +178,7 @@ def _posting_row(record: dict, posting_id: int, places: PlaceMatcher, account: R
         "sex": sex_of(record["sex"]), "birth_year": dates.birth_year,
         "missing_year": dates.missing_year, "missing_month": dates.missing_month,
         "age_at_missing": dates.age_at_missing, "registered_year": dates.registered_year,
-        **place_row(lost),
+        **place_row(lost, lost_at=lost_at),
     }
 
 
@@ -257,7 +261,8 @@ def clean_success(success: Path, places: PlaceMatcher) -> CleanTable:
             note_place(account, SUCCESS_ID, "found", found_code, found)
             rows.append({"source": "uiuing_success", "record_key": None, "side": "found",
                          "category": "unknown", "category_basis": "none", "sex": "unknown",
-                         **place_row(lost, found)})
+                         **place_row(lost, found, places.place(lost, lost_code),
+                                     places.place(found, found_code))})
     account.add_read(SUCCESS_ID, read)
     account.add_kept(SUCCESS_ID, len(rows))
     return CleanTable(name, records_frame(rows), account.check())
@@ -266,6 +271,6 @@ def clean_success(success: Path, places: PlaceMatcher) -> CleanTable:
 def build(ctx: BuildContext) -> list[CleanTable]:
     """Build ``case_records_uiuing_missing`` and ``case_records_uiuing_success``; the personal
     strings of the records go to ``ctx.deny``."""
-    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    places = matcher_of(ctx.tables)
     return [clean_missing(ctx.raw(MISSING_ID), ctx.raw(MI_ID), places, ctx.deny),
             clean_success(ctx.raw(SUCCESS_ID), places)]

@@ -24,11 +24,12 @@ from analysis.core.errors import DataError
 from analysis.core.step import BuildContext, CleanTable
 from analysis.sources.cases.common import (
     ID_SPACE_VIEW,
-    PREFECTURE_TABLE,
+    PLACE_TABLES,
     UNMATCHED_PLACE,
     PlaceMatcher,
     clean_personal,
     marks_repeat_registration,
+    matcher_of,
     note_counter,
     note_place,
     place_row,
@@ -39,6 +40,7 @@ from analysis.sources.cases.common import (
     sex_of,
     strings_from_text,
 )
+from analysis.vocab.cases import FAMILY_RECORD_COLUMNS, FAMILY_RECORDS_TABLE, FAMILY_SOURCE
 from analysis.vocab.provinces import MAINLAND31
 
 DATA_ID = "bbhj_wtt1002_findbaby/data.xlsx"
@@ -48,12 +50,14 @@ SCRAPE_YEAR = 2016
 DATA_COLUMNS = ("寻亲类别", "寻亲编号", "姓名", "性别", "出生日期", "失踪时间", "失踪人所在地",
                 "失踪地点", "注册时间")
 FAMILY_COLUMNS = ("省份", "城市")
+#: the detail column of familyfindbaby_addr.xlsx (read for a county name at its start)
+FAMILY_DETAIL = "详细"
 #: Free-text and handle columns of data.xlsx that only feed the deny-set (never an output).
 PERSONAL_COLUMNS = ("跟进志愿者", "其他资料", "寻亲者特征描述")
 
 #: Tables this step reads (the place matcher's unit list) and builds.
-NEEDS = (PREFECTURE_TABLE,)
-PROVIDES = ("case_records_wtt1002", "case_places_wtt1002_family")
+NEEDS = PLACE_TABLES
+PROVIDES = ("case_records_wtt1002", "case_places_wtt1002_family", FAMILY_RECORDS_TABLE)
 SIDE_OF = {"宝贝寻家": "current", "家寻宝贝": "lost"}
 
 
@@ -138,25 +142,39 @@ def clean_data(path: Path, places: PlaceMatcher, deny: set[str] | None = None) -
             "sex": sex_of(rec["性别"]), "birth_year": dates.birth_year,
             "missing_year": dates.missing_year, "missing_month": dates.missing_month,
             "age_at_missing": dates.age_at_missing, "registered_year": dates.registered_year,
-            **place_row(lost, current),
+            **place_row(lost, current, places.place(lost, text=rec["失踪地点"]),
+                        places.place(current, text=rec["失踪人所在地"]) if current else None),
         })
     account.add_kept(DATA_ID, len(rows))
     note_counter(account, DATA_ID, notes)
     return CleanTable(name, records_frame(rows), account.check())
 
 
-def clean_family(path: Path, places: PlaceMatcher, deny: set[str] | None = None) -> CleanTable:
-    """``case_places_wtt1002_family``: 家寻宝贝 missing places per mainland province (31 rows);
-    phone numbers and handles in its cells (:func:`personal_strings_family`) go to ``deny``."""
+def clean_family(path: Path, places: PlaceMatcher, deny: set[str] | None = None
+                 ) -> tuple[CleanTable, CleanTable]:
+    """``case_places_wtt1002_family``: 家寻宝贝 missing places per mainland province (31 rows),
+    and ``case_places_wtt1002_family_records``: every row placed at the finest level its
+    cells allow (internal); phone numbers and handles in its cells
+    (:func:`personal_strings_family`) go to ``deny``."""
     name = "case_places_wtt1002_family"
     account = RowAccount(name)
+    rec_account = RowAccount(FAMILY_RECORDS_TABLE)
     frame = _read_excel(path, FAMILY_COLUMNS)
     if deny is not None:
         deny |= personal_strings_family(frame)
     account.add_read(FAMILY_ID, len(frame))
+    rec_account.add_read(FAMILY_ID, len(frame))
     counts: Counter = Counter()
-    for prov_text, city_text in zip(frame["省份"], frame["城市"], strict=True):
+    records: list[dict] = []
+    details = frame[FAMILY_DETAIL] if FAMILY_DETAIL in frame else pd.Series(
+        [None] * len(frame), index=frame.index)
+    for prov_text, city_text, detail in zip(frame["省份"], frame["城市"], details,
+                                            strict=True):
         match = places.match_parts(prov_text, city_text)
+        parts = [("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+                 for v in (prov_text, city_text, detail)]
+        at = places.place(match, text=",".join(parts))
+        records.append({"source": FAMILY_SOURCE, **place_row(match, lost_at=at)})
         if match.province is None and match.status == "unknown":
             account.drop(FAMILY_ID, "province unknown (blank, 未知…)")
         elif match.province is None and match.status == "abroad":
@@ -171,12 +189,19 @@ def clean_family(path: Path, places: PlaceMatcher, deny: set[str] | None = None)
     account.add_kept(FAMILY_ID, sum(counts.values()))
     table = pd.DataFrame({"adcode": list(MAINLAND31),
                           "lost_postings_count": [counts[a] for a in MAINLAND31]})
-    return CleanTable(name, table.astype("int64"), account.check())
+    rec = pd.DataFrame(records).reindex(columns=FAMILY_RECORD_COLUMNS)
+    for col in FAMILY_RECORD_COLUMNS:
+        rec[col] = (rec[col].astype("str") if col in ("source", "lost_place_level",
+                                                     "lost_place_basis", "lost_province_check")
+                    else pd.array(rec[col].tolist(), dtype="Int64"))
+    rec_account.add_kept(FAMILY_ID, len(rec))
+    return (CleanTable(name, table.astype("int64"), account.check()),
+            CleanTable(FAMILY_RECORDS_TABLE, rec, rec_account.check()))
 
 
 def build(ctx: BuildContext) -> list[CleanTable]:
     """Build ``case_records_wtt1002`` and ``case_places_wtt1002_family``; the personal strings
     of both files go to ``ctx.deny``."""
-    places = PlaceMatcher.from_prefectures(ctx.tables[PREFECTURE_TABLE])
+    places = matcher_of(ctx.tables)
     return [clean_data(ctx.raw(DATA_ID), places, ctx.deny),
-            clean_family(ctx.raw(FAMILY_ID), places, ctx.deny)]
+            *clean_family(ctx.raw(FAMILY_ID), places, ctx.deny)]

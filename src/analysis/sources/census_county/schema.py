@@ -304,3 +304,78 @@ SCHEMAS["census_prefecture"] = pa.DataFrameSchema(
                        "harmonised units of census_county_crosswalk, so they are comparable "
                        "with 2020 up to the unresolved pools (each inside one prefecture)."},
 )
+
+
+def _flag(description: str) -> pa.Column:
+    return pa.Column(bool, description=description, metadata={"unit": "flag"})
+
+
+def _code(description: str, *, nullable: bool = True) -> pa.Column:
+    return pa.Column("Int64" if nullable else "int64", nullable=nullable,
+                     description=description, metadata={"unit": "adcode"})
+
+
+SCHEMAS["place_gazetteer"] = pa.DataFrameSchema(
+    {
+        "level": text_column("level of the unit: province, prefecture, county (a leaf of "
+                             "census_county; prefecture-level cities without counties such as "
+                             "东莞 appear as a prefecture and as a county)", isin=LEVELS),
+        "unit_code": pa.Column("int64", pa.Check.in_range(110000, 659_999_999),
+                               description="code of the unit as printed in the census year(s) "
+                               "of the row (GB/T 2260; a synthetic nine-digit code for a unit "
+                               "printed without one, as in census_county)",
+                               metadata={"unit": "adcode"}),
+        "name_zh": text_column("full name of the unit as printed in the census year(s) of "
+                               "the row (misprinted 巿 read as 市)"),
+        "form": text_column("full: the name as printed that year; short: without its level "
+                            "suffix (county: 县/区/市/旗/自治县/自治旗/林区/特区; prefecture: 市/"
+                            "地区/盟/自治州/林区) and ethnic designation, at least two "
+                            "characters, not an administrative area (开发区, 新区 …) nor a "
+                            "generic word (市中, 城关 …)", isin=["full", "short"]),
+        "form_length": pa.Column("int64", pa.Check.ge(2), description="the name form is the "
+                                 "first form_length characters of name_zh (full: all of them; "
+                                 "a short form is always the start of the full name — its "
+                                 "length is published instead of the word, which may equal "
+                                 "a child's given name such as 白云)",
+                                 metadata={"unit": "characters"}),
+        "census_years": text_column("census years whose workbook prints this unit code under "
+                                    "this name: '2010', '2020' or '2010 2020'",
+                                    isin=["2010", "2020", "2010 2020"]),
+        "province_code": pa.Column("int64", pa.Check.isin(MAINLAND),
+                                   description="province (adcode xx0000); for a county its "
+                                   "harmonised unit's", metadata={"unit": "adcode"}),
+        "prefecture_code": _code("2020 unit of census_prefecture the unit lies in (a county: "
+                                 "its harmonised unit's prefecture; a 2010 prefecture: the "
+                                 "2020 unit all its leaves went to; null for a province and "
+                                 "for a 2010 prefecture split between 2020 units, e.g. 巢湖 "
+                                 "341400, 四平 220300 and 资阳 512000, whose leaves moved "
+                                 "partly elsewhere, are their own 2020 units)"),
+        "county_code": _code("county rows: the leaf code a posting placed here gets — the "
+                             "2020 code of a 2010 leaf with a single 2020 successor (relation "
+                             "same, renamed or recoded in census_county_crosswalk), else its "
+                             "own code; null for other levels"),
+        "harmonised_code": _code("county rows: harmonised 2010–2020 unit "
+                                 "(census_county_crosswalk.harmonised_code); null otherwise"),
+        "unique_in_prefecture": _flag("no other unit of the same level in the same 2020 "
+                                      "prefecture has this name form (either year; a 2010 "
+                                      "unit and its 2020 successor are one unit)"),
+        "unique_in_province": _flag("no other unit of the same level in the province has "
+                                    "this name form"),
+        "unique_in_country": _flag("no other unit of the same level in the country has this "
+                                   "name form"),
+    },
+    strict=True, ordered=True, **one_row_per("level", "unit_code", "name_zh", "form"),
+    description="Place gazetteer: every province, prefecture and county unit of the 2010 and "
+                "2020 county census with its name forms (full and short, both years' names). "
+                "Names and codes only, no posting data. One row per (level, unit code, name, "
+                "form).",
+    metadata={"sources": FILES,
+              "notes": "Ambiguity rules: a short form shared by two units of a province is not "
+                       "listed (not used), nor a county short form equal to a prefecture name "
+                       "of its province (长沙 of 长沙县); the matcher of the case steps uses a "
+                       "county name inside a known prefecture when unique_in_prefecture, inside "
+                       "a province when unique_in_province, a prefecture name when "
+                       "unique_in_province. Built by analysis.sources.census_county.gazetteer "
+                       "from census_county_units, census_county_crosswalk and "
+                       "census_prefecture."},
+)
