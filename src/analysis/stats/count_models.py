@@ -225,7 +225,8 @@ def fit_zinb(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
     Returns
     -------
     CountFit with ``kind = "zinb"``; ``mu`` and ``pearson`` are those of the count part's mean
-    times (1 − π) (the unconditional mean); ``converged`` as reported by the optimiser.
+    times (1 − π) (the unconditional mean); ``converged`` is the optimiser's flag and finite
+    standard errors (a flat inflation part, common with few postings, gives neither).
     """
     y = np.asarray(y, float)
     offset = np.asarray(offset, float)
@@ -244,13 +245,16 @@ def fit_zinb(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
     alpha = float(params[-1])
     m = np.exp(offset + Xa @ beta)
     mu = (1 - pi) * m
-    var = mu * (1 + m * (pi + alpha))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = mu * (1 + m * (pi + alpha))
+        pearson = (y - mu) / np.sqrt(var)
+    ok = bool(res.mle_retvals.get("converged", False)) and bool(np.all(np.isfinite(se)))
     return CountFit(names=tuple(X.columns), params=beta, bse=se,
                     pvalues=2 * stats.norm.sf(np.abs(beta / se)), alpha=alpha,
                     llf=float(res.llf), aic=float(2 * len(params) - 2 * res.llf),
-                    converged=bool(res.mle_retvals.get("converged", False)), n=len(y),
+                    converged=ok, n=len(y),
                     n_clusters=0 if groups is None else int(pd.Series(groups).nunique()),
-                    mu=mu, pearson=(y - mu) / np.sqrt(var), kind="zinb")
+                    mu=mu, pearson=pearson, kind="zinb")
 
 
 def added_variable(y: np.ndarray, X: pd.DataFrame, fit: CountFit, term: str) -> pd.DataFrame:

@@ -194,12 +194,16 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
                 # the reference, Newton moves the others; a failed start falls back to BFGS)
                 keep = [i for i, c in enumerate(d.X.columns) if c in set(dl.X.columns)]
                 st = np.r_[fit.params[keep], fit.alpha] if len(keep) == dl.X.shape[1] else None
-                fl = fit_negbin2(dl.y, dl.X, dl.offset, dl.groups, start=st)
+                fl = fit_negbin2(dl.y, dl.X, dl.offset, None, start=st)
                 checks.append(("loo_province", int(a), fl, fl.n))
         for check, left_out, f, n in checks:
             for t in MODEL_EXPOSURES:
                 b, se, p = f.coef(t)
                 irr, lo, hi = irr_ci(b, se)
+                if check == "loo_province":  # point estimates only: the range is reported
+                    lo = hi = p = float("nan")
+                if not f.converged:  # nothing published from a fit that did not converge
+                    irr = lo = hi = p = float("nan")
                 sens.append({"measure": spec.measure, "check": check,
                              "left_out_adcode": left_out, "term": t, "irr": irr, "ci_low": lo,
                              "ci_high": hi, "p": p, "n_units": n, "aic": f.aic,

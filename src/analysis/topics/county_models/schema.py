@@ -32,7 +32,8 @@ CHECKS: dict[str, str] = {
     "zinb": "zero-inflated NB2 (constant inflation logit), same count design, clustered errors",
     "sending_only": "NB2 refit on the sending counties only (out-migration share 2010 ≥ 0: "
                     "more registered than resident), z-scores recomputed over them",
-    "loo_province": "NB2 refit without one province (one row per left-out province)",
+    "loo_province": "NB2 refit without one province (one row per left-out province; point "
+                    "estimates, model-based fit)",
 }
 #: Terms of the estimates table.
 TERM_ROLES = ["exposure", "control"]
@@ -75,6 +76,16 @@ _IRR = {
                   checks=[pa.Check.gt(0)]),
     "ci_low": _float("lower 95 % limit of irr (normal, clustered SE)", "ratio"),
     "ci_high": _float("upper 95 % limit of irr", "ratio"),
+    "p": _p(),
+}
+
+_IRR_NULLABLE = {
+    "irr": _float("incidence-rate ratio per SD of the term (as in county_model_estimates); null "
+                  "when the fit gave no finite estimate", "ratio", nullable=True),
+    "ci_low": _float("lower 95 % limit of irr (clustered SE); null for loo_province (point "
+                     "estimates only: their range is the check) and when the fit did not "
+                     "converge (converged = False: irr and p null too)", "ratio", nullable=True),
+    "ci_high": _float("upper 95 % limit of irr; null as ci_low", "ratio", nullable=True),
     "p": _p(),
 }
 
@@ -177,7 +188,7 @@ SCHEMAS = {
                                          "out (loo_province; null otherwise)",
                                          metadata={"unit": "adcode"}),
             "term": _TERM,
-            **_IRR,
+            **_IRR_NULLABLE,
             "n_units": count_column("county units in the fit"),
             "aic": _float("AIC of the fit (compare zinb with the NB2 fit of "
                           "county_model_fit)", "AIC", nullable=True),
