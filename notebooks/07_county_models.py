@@ -40,11 +40,13 @@ from analysis.vocab import county_exposures as vocab
 from analysis.vocab import wording
 
 use_house_style()
-exposures, check, estimates, fits, sensitivity, added, residuals = (tables.read(n) for n in (
-    "county_exposures", "county_left_behind_check", "county_model_estimates",
-    "county_model_fit", "county_model_sensitivity", "county_model_added_variable",
-    "county_model_residuals"))
+exposures, check, estimates, fits, sensitivity, added, residuals, rates = (
+    tables.read(n) for n in ("county_exposures", "county_left_behind_check",
+                             "county_model_estimates", "county_model_fit",
+                             "county_model_sensitivity", "county_model_added_variable",
+                             "county_model_residuals", "case_rates"))
 say(wording.COUNTY_MODEL_CAVEAT)
+say(cv.placement_sentence(estimates, rates))
 
 # %% [markdown]
 # ## 1. Exposures, by name and formula

@@ -28,6 +28,9 @@ from analysis.vocab.wording import CASE_DATA, COUNTY_MODEL_CAVEAT, source_line
 #: Source line of the county model figures.
 SOURCE = source_line(CASE_DATA, "county census 2010 and 2020 yearbook tables (Dong et al., "
                      "leiii/census)", analysis="Lost Generation analysis (statsmodels)")
+#: Interval colours: the CI status of the model figures, and the leave-one-out range.
+COLOURS = {**STATUS_COLOURS, "range": "#d68910"}
+LABELS = {**STATUS_LABELS, "range": ("leave-one-out range (not a CI)", "逐一剔除范围（非置信区间）")}
 #: Bins of the added-variable plots (weighted quantiles of the exposure residual).
 AV_BINS = 20
 
@@ -53,14 +56,14 @@ def _forest(frame: pd.DataFrame, row_label: pd.Series, title: tuple[str, str]
     for ax, term in zip(axes, MODEL_EXPOSURES, strict=True):
         f = frame[frame["term"] == term]
         y = np.arange(len(f))[::-1] + np.where(f["side"].to_numpy() == "lost", 1.0, 0.0)
-        for status, colour in STATUS_COLOURS.items():
+        for status, colour in COLOURS.items():
             m = (f["ci_status"] == status).to_numpy()
             if m.any():
                 ax.errorbar(f["irr"].to_numpy()[m], y[m],
                             xerr=[f["irr"].to_numpy()[m] - f["ci_low"].to_numpy()[m],
                                   f["ci_high"].to_numpy()[m] - f["irr"].to_numpy()[m]],
                             fmt="o", color=colour, ms=5, lw=1.4, capsize=2,
-                            label=label(*STATUS_LABELS[status]))
+                            label=label(*LABELS[status]))
         if "is_headline" in f:
             h = f["is_headline"].to_numpy(bool)
             ax.scatter(f["irr"].to_numpy()[h], y[h], s=150, facecolors="none",
@@ -118,11 +121,12 @@ def sensitivity_figure(summary: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     the leave-one-province-out refits (:func:`analysis.topics.county_models.views.
     sensitivity_summary`; for that row the bar is min–max, not a CI)."""
     s = summary.copy()
-    s["ci_status"] = ["includes 1" if c == "loo_province" else
+    s["ci_status"] = ["range" if c == "loo_province" else
                       ("above 1" if lo > 1 else "below 1" if hi < 1 else "includes 1")
                       for c, lo, hi in zip(s["check"], s["ci_low"], s["ci_high"], strict=True)]
     side = s["side"].map(lambda x: label(x, {"lost": "走失地", "found": "找到地"}[x]))
     rows = side + " · " + s["check"].map(lambda c: label(*CHECK_LABELS[c]))
+    rows = rows.where(s["irr"].notna(), rows + label(" (did not converge)", "（未收敛）"))
     fig = _forest(s, rows, ("County models: how the province-FE estimate holds up",
                             "县级模型：省固定效应估计的稳健性"))
     return fig, s.assign(row=rows.to_numpy())

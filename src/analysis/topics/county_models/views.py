@@ -5,6 +5,7 @@ Every number a sentence states is read from the tables passed in; nothing is fit
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.topics.county_models.schema import CHECKS, COUNTY_MODEL_MEASURES, COUNTY_SPECS, HEADLINE
@@ -105,6 +106,10 @@ def sensitivity_summary(estimates: pd.DataFrame, sensitivity: pd.DataFrame) -> p
     return out.reset_index(drop=True)
 
 
+def _fmt(v: float) -> str:
+    return "not estimable" if not np.isfinite(v) else f"{v:.3f}"
+
+
 def sensitivity_sentence(summary: pd.DataFrame, fits: pd.DataFrame) -> str:
     """Leave-one-province-out ranges, Poisson and ZINB against NB2 (Markdown)."""
     parts = []
@@ -117,7 +122,7 @@ def sensitivity_sentence(summary: pd.DataFrame, fits: pd.DataFrame) -> str:
             r = s[s["term"] == t].set_index("check")
             bits.append(f"{BY_ID[t].label_en.lower()}: NB2 {r.loc['negbin2', 'irr']:.3f}, "
                         f"Poisson {r.loc['poisson', 'irr']:.3f}, zero-inflated "
-                        f"{r.loc['zinb', 'irr']:.3f}, sending counties only "
+                        f"{_fmt(r.loc['zinb', 'irr'])}, sending counties only "
                         f"{r.loc['sending_only', 'irr']:.3f} "
                         f"({r.loc['sending_only', 'ci_low']:.3f}–"
                         f"{r.loc['sending_only', 'ci_high']:.3f}), leaving out one province "
@@ -181,6 +186,10 @@ def zero_inflation_sentence(sensitivity: pd.DataFrame, fits: pd.DataFrame) -> st
                             "aic"].iloc[0])
         zi = float(sensitivity.loc[(sensitivity["measure"] == m)
                                    & (sensitivity["check"] == "zinb"), "aic"].iloc[0])
+        if not np.isfinite(zi):
+            parts.append(f"{side} side: the zero-inflated model did not converge (NB2 AIC "
+                         f"{nb:,.1f}); no estimate is published from it")
+            continue
         better = "lower" if zi < nb else "higher"
         parts.append(f"{side} side: AIC {zi:,.1f} zero-inflated against {nb:,.1f} NB2 "
                      f"({better} with the inflation part)")
@@ -193,8 +202,25 @@ def residual_sentence(residuals: pd.DataFrame) -> str:
     """Spread of the prefecture means of the Pearson residuals (Markdown)."""
     parts = []
     for m, side in COUNTY_MODEL_MEASURES.items():
-        r = residuals.loc[residuals["measure"] == m, "mean_pearson_residual"]
+        r = residuals.loc[(residuals["measure"] == m) & (residuals["spec"] == "fe_adjusted"),
+                          "mean_pearson_residual"]
         parts.append(f"{side} side: {len(r):,} prefectures, mean residual from "
                      f"{r.min():.2f} to {r.max():.2f} (middle half {r.quantile(0.25):.2f} to "
                      f"{r.quantile(0.75):.2f})")
-    return "Prefecture means of the Pearson residuals — " + "; ".join(parts) + "."
+    return ("Prefecture means of the Pearson residuals of the province-FE adjusted models — "
+            + "; ".join(parts) + ".")
+
+
+def placement_sentence(estimates: pd.DataFrame, case_rates: pd.DataFrame) -> str:
+    """How many of each measure's postings the county models see (placed at county level)
+    against all its postings in the 31 provinces (``case_rates``) (Markdown)."""
+    parts = []
+    for m, side in COUNTY_MODEL_MEASURES.items():
+        used = int(estimates.loc[(estimates["measure"] == m)
+                                 & (estimates["spec"] == "pooled_exposures"),
+                                 "n_postings"].iloc[0])
+        total = int(case_rates.loc[case_rates["measure"] == m, "postings_count"].sum())
+        parts.append(f"{side} side {used:,} of {total:,} ({used / total:.0%})")
+    return ("Postings placed at county level, the only ones a county model can count: "
+            + "; ".join(parts) + ". The rest are known only at prefecture or province level; "
+            "if their placement depends on the place, the county counts are a selection.")
