@@ -80,13 +80,25 @@ def places(prefectures):
     return PlaceMatcher.from_prefectures(prefectures)
 
 
+@pytest.fixture(scope="session")
+def place_tables(prefectures, processed):
+    """The tables every case step needs (``PLACE_TABLES``): ``census_city_prefecture`` built in
+    memory and ``place_gazetteer`` as last built."""
+    from analysis.tables import read
+
+    return {"census_city_prefecture": prefectures, "place_gazetteer": read("place_gazetteer")}
+
+
 @pytest.fixture
 def case_context(prefectures):
     """A fresh build context for calling a case step's ``build`` directly: the real raw files,
-    ``ctx.tables`` holding the table the case steps need, an empty ``ctx.deny``."""
+    ``ctx.tables`` holding the tables the case steps need (the gazetteer as last built), an
+    empty ``ctx.deny``."""
     from analysis.core.step import BuildContext
+    from analysis.tables import read
 
-    return BuildContext(tables={"census_city_prefecture": prefectures})
+    return BuildContext(tables={"census_city_prefecture": prefectures,
+                                "place_gazetteer": read("place_gazetteer")})
 
 
 @pytest.fixture(scope="session")

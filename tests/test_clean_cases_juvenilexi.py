@@ -19,12 +19,12 @@ SCHEMA_SQL = ("CREATE TABLE 宝贝回家(id int,姓名 varchar,性别 char,年�
 
 
 @pytest.fixture(scope="module")
-def table(raw_data, prefectures):
+def table(raw_data, place_tables):
     path = raw_data / cj.SQL_ID
     before = (path.stat().st_mtime_ns, path.stat().st_size)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        (t,) = cj.build(BuildContext(tables={"census_city_prefecture": prefectures}))
+        (t,) = cj.build(BuildContext(tables=dict(place_tables)))
     validate(t)
     assert (path.stat().st_mtime_ns, path.stat().st_size) == before  # opened read-only
     return t

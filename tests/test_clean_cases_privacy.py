@@ -17,7 +17,7 @@ from analysis.privacy.policy import assert_publishable
 from analysis.sources.cases import juvenilexi as cases_juvenilexi
 from analysis.sources.cases import uiuing as cases_uiuing
 from analysis.sources.cases import wtt1002 as cases_wtt1002
-from analysis.sources.cases.common import PREFECTURE_TABLE, SALT_ENV
+from analysis.sources.cases.common import SALT_ENV
 from analysis.vocab.cases import CATEGORIES, CATEGORY_BASES, SEXES, SIDES, SOURCES
 
 CASE_STEPS = ["sources.cases.uiuing", "sources.cases.wtt1002", "sources.cases.juvenilexi"]
@@ -31,11 +31,11 @@ def assert_no_personal_data(frame: pd.DataFrame, raw_strings: set[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(raw_data, prefectures):
+def run(raw_data, place_tables):
     """The three case steps run by the pipeline on the real files: (tables, seconds, deny-set)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        ctx = BuildContext(tables={PREFECTURE_TABLE: prefectures})
+        ctx = BuildContext(tables=dict(place_tables))
         t0 = time.perf_counter()
         tables = run_steps(CASE_STEPS, ctx, log=lambda s: None)
         elapsed = time.perf_counter() - t0

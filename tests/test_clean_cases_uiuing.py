@@ -16,10 +16,10 @@ from analysis.sources.cases.common import SALT_ENV
 
 
 @pytest.fixture(scope="module")
-def tables(raw_data, prefectures):
+def tables(raw_data, place_tables):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SALT_ENV, "test-salt")
-        ctx = BuildContext(tables={"census_city_prefecture": prefectures})
+        ctx = BuildContext(tables=dict(place_tables))
         built = {t.name: t for t in cu.build(ctx)}
     for t in built.values():
         validate(t)

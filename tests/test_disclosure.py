@@ -31,7 +31,9 @@ from analysis.privacy.disclosure import (
 from analysis.privacy.policy import PrivacyError
 from analysis.schemas import SCHEMAS, is_internal
 
-RECORD_TABLES = [n for n in SCHEMAS if is_internal(n)]
+#: the per-posting record tables (internal, keyed by record_key); the other internal table,
+#: case_places_wtt1002_family_records, holds places only (no person attribute)
+RECORD_TABLES = [n for n in SCHEMAS if is_internal(n) and "record_key" in SCHEMAS[n].columns]
 
 
 def _grid(values: list[int]) -> pd.DataFrame:
