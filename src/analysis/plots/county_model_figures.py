@@ -23,11 +23,16 @@ from analysis.topics.county_models.schema import COUNTY_MODEL_MEASURES, HEADLINE
 from analysis.topics.county_models.views import CHECK_LABELS, SIDE_LABELS, SPEC_LABELS
 from analysis.vocab.county_exposures import MODEL_EXPOSURES
 from analysis.vocab.county_exposures import label as exposure_label
-from analysis.vocab.wording import CASE_DATA, COUNTY_MODEL_CAVEAT, source_line
+from analysis.vocab.wording import (
+    CASE_DATA,
+    COUNTY_CENSUS_DATA,
+    COUNTY_MODEL_ANALYSIS,
+    COUNTY_MODEL_CAVEAT,
+    source_line,
+)
 
 #: Source line of the county model figures.
-SOURCE = source_line(CASE_DATA, "county census 2010 and 2020 yearbook tables (Dong et al., "
-                     "leiii/census)", analysis="Lost Generation analysis (statsmodels)")
+SOURCE = source_line(CASE_DATA, COUNTY_CENSUS_DATA, analysis=COUNTY_MODEL_ANALYSIS)
 #: Interval colours: the CI status of the model figures, and the leave-one-out range.
 COLOURS = {**STATUS_COLOURS, "range": "#d68910"}
 LABELS = {**STATUS_LABELS, "range": ("leave-one-out range (not a CI)", "逐一剔除范围（非置信区间）")}
