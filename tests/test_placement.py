@@ -130,6 +130,8 @@ def test_matcher_places_codes_and_texts(synthetic):
     assert (at.level, at.county) == ("county", 441900)
     at = m.place(m.match_code("130500"), "130500", "湖南省长沙市")  # code and text disagree
     assert at.check == "disagree" and at.prefecture == 130500
+    at = m.place(m.match_text("河北省长沙市某村"), text="河北省长沙市某村")  # city elsewhere
+    assert (at.check, at.level) == ("disagree", "province")
     assert m.place(m.match_text("未知"), text="未知").level == "none"
 
 

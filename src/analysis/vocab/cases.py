@@ -41,9 +41,9 @@ RECORD_COLUMNS: list[str] = [
     "source", "record_key", "side", "category", "category_basis", "sex", "birth_year",
     "missing_year", "missing_month", "age_at_missing", "registered_year",
     "lost_adcode_province", "lost_adcode_prefecture", "current_or_found_adcode_province",
-    "lost_adcode_county", "lost_county_unit", "lost_place_level", "lost_place_basis",
+    "lost_adcode_county", "lost_adcode_county_unit", "lost_place_level", "lost_place_basis",
     "lost_province_check", "current_or_found_adcode_prefecture",
-    "current_or_found_adcode_county", "current_or_found_county_unit",
+    "current_or_found_adcode_county", "current_or_found_adcode_county_unit",
     "current_or_found_place_level", "current_or_found_place_basis",
     "current_or_found_province_check"]
 #: Text columns of the record tables (the others are nullable integers).
@@ -91,7 +91,7 @@ FAMILY_RECORDS_TABLE = "case_places_wtt1002_family_records"
 #: Its columns.
 FAMILY_RECORD_COLUMNS: list[str] = [
     "source", "lost_adcode_province", "lost_adcode_prefecture", "lost_adcode_county",
-    "lost_county_unit", "lost_place_level", "lost_place_basis", "lost_province_check"]
+    "lost_adcode_county_unit", "lost_place_level", "lost_place_basis", "lost_province_check"]
 ALL_CASE_TABLES: tuple[str, ...] = (*RECORD_TABLES, FAMILY_TABLE)
 
 # --- aggregates (analysis.topics.cases) ------------------------------------------------------

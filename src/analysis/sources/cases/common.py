@@ -510,6 +510,8 @@ class PlaceMatcher:
             tp, tc, text_check = g.read_text(s, prov)
             if not coded:
                 check = text_check
+            elif text_check == "disagree":
+                check = "disagree"  # the code's province is named, the city is elsewhere
             if tc is not None and (pref is None or g.county_of[tc][2] == pref):
                 county = g.county_of[tc]
                 basis = {"prefecture": B_PREF_CODE_COUNTY_TEXT,
@@ -760,7 +762,7 @@ def place_row(lost: PlaceMatch | None = None, current: PlaceMatch | None = None,
                 out["lost_adcode_prefecture"] = at.prefecture
             else:
                 out["current_or_found_adcode_prefecture"] = at.prefecture
-            out.update({f"{role}_adcode_county": at.county, f"{role}_county_unit": at.unit,
+            out.update({f"{role}_adcode_county": at.county, f"{role}_adcode_county_unit": at.unit,
                         f"{role}_place_level": at.level, f"{role}_place_basis": at.basis,
                         f"{role}_province_check": at.check})
     return out

@@ -63,7 +63,7 @@ def place_columns(role: str, what: str) -> dict[str, pa.Column]:
                         "one; prefecture-level cities without counties such as 东莞 441900 "
                         "are leaves); null when not placed at county level",
             metadata={"unit": "adcode"}),
-        f"{role}_county_unit": pa.Column(
+        f"{role}_adcode_county_unit": pa.Column(
             "Int64", nullable=True,
             description=f"harmonised 2010–2020 unit of that county {what} "
                         "(census_county_crosswalk.harmonised_code); null with the county",

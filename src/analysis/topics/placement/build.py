@@ -80,7 +80,7 @@ def measure_places(records: pd.DataFrame, m: Measure) -> pd.DataFrame:
     return pd.DataFrame({
         "province": rec[f"{role}_adcode_province"].astype("int64"),
         "prefecture": rec[f"{role}_adcode_prefecture"].astype("Int64"),
-        "unit": rec[f"{role}_county_unit"].astype("Int64"),
+        "unit": rec[f"{role}_adcode_county_unit"].astype("Int64"),
         "level": rec[f"{role}_place_level"].astype(str),
     }).reset_index(drop=True)
 
