@@ -10,13 +10,14 @@ from analysis.schemas import SCHEMAS
 from analysis.vocab.provinces import MAINLAND31
 
 #: Tables keyed by province that are partial by nature (documented in their schemas).
-PARTIAL = {"left_behind_children"}
+PARTIAL = {"left_behind_children", "county_left_behind_check"}
 #: Tables with one row per prefecture (adcode = the prefecture code).
 PREFECTURE_TABLES = {"census_city_prefecture", "census_prefecture", "prefecture_hotspot_local",
                      "prefecture_hotspot_sensitivity"}
 #: Tables with one row per county-level unit, or per province and 全国 (census_county room).
 COUNTY_TABLES = {"census_county", "census_county_units", "census_county_crosswalk",
-                 "census_county_province_check"}
+                 "census_county_province_check", "county_exposures",
+                 "county_model_added_variable", "county_model_residuals"}
 
 
 def _built(processed):

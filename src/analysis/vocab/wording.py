@@ -65,6 +65,15 @@ MODEL_TABLE_CAVEAT = ("Ecological associations across 31 provinces, not effects 
                       "outcomes are postings on a volunteer platform (not incidence); the place "
                       "lost is not the hukou province. Every specification is reported; none "
                       "was selected by its p-value.")
+#: Notes of the county model tables (``analysis.topics.county_models.schema``).
+COUNTY_MODEL_TABLE_CAVEAT = ("Ecological associations across county units, not effects on "
+                             "children; outcomes are postings on a volunteer platform (not "
+                             "incidence); the place lost is not the hukou province. Province "
+                             "fixed effects absorb province-level platform coverage, not "
+                             "coverage that varies within a province.")
+#: Caveat of every county model figure (no full stop at the end of the first part).
+COUNTY_MODEL_CAVEAT = (f"{CAVEAT}. Associations across county units within provinces, not "
+                       "causation and not a risk for any child.")
 #: Notes of the fact-check table.
 FACT_CHECK_CAVEAT = f"Case records are {POSTINGS_NOT_INCIDENCE}."
 #: The caveat paragraph of the published data dictionary (Markdown, wrapped as published).
@@ -85,6 +94,10 @@ CHILDREN_DATA = ("children aged 0–14: NBS 2020 census and a 2010 estimate (pre
 MODEL_DATA = ("Migration, hukou, children 0–14, urban share, schooling, sex ratio: NBS 2000, "
               "2010 and 2020 censuses and 2005, 2015 1 % surveys (inter-provincial O–D tables, "
               "census yearbooks)")
+#: The county census tables of the county models.
+COUNTY_CENSUS_DATA = "county census 2010 and 2020 yearbook tables (Dong et al., leiii/census)"
+#: Analysis credit of the county model figures.
+COUNTY_MODEL_ANALYSIS = f"{ANALYSIS} (statsmodels)"
 #: Analysis credit of the model figures (the libraries that fitted them).
 MODEL_ANALYSIS = f"{ANALYSIS} (statsmodels, PySAL spreg)"
 
@@ -112,6 +125,8 @@ CASE_RATE_SOURCE_LINE = source_line(CASE_DATA, CHILDREN_DATA)
 
 __all__ = ["ANALYSIS", "CASE_DATA", "CASE_RATE_SOURCE_LINE", "CASE_RECORDS_CAVEAT",
            "CASE_SOURCE_LINE", "CASE_TABLE_CAVEAT", "CAVEAT", "CHILDREN_DATA",
+           "COUNTY_CENSUS_DATA", "COUNTY_MODEL_ANALYSIS", "COUNTY_MODEL_CAVEAT",
+           "COUNTY_MODEL_TABLE_CAVEAT",
            "DATA_DICTIONARY_CAVEAT", "DESTINATIONS", "DESTINATIONS_CAPTION",
            "FACT_CHECK_CAVEAT", "HOTSPOT_TABLE_CAVEAT", "MODEL_ANALYSIS", "MODEL_CAVEAT",
            "MODEL_DATA", "MODEL_TABLE_CAVEAT", "NOT_ABDUCTIONS",
