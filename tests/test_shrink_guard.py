@@ -20,7 +20,7 @@ from analysis.core.fetch import fetch_all, registry, unregistered_files
 from analysis.core.step import BuildContext
 from analysis.pipeline import run_steps
 from analysis.sources.cases import uiuing as cu
-from analysis.sources.cases.common import PREFECTURE_TABLE, SALT_ENV
+from analysis.sources.cases.common import SALT_ENV
 
 
 def test_every_registry_entry_states_min_records_and_the_real_build_meets_it(processed):
@@ -47,7 +47,7 @@ def test_an_entry_without_min_records_is_refused(tmp_path):
 
 
 @pytest.fixture
-def uiuing_raw(raw_data, tmp_path, monkeypatch, prefectures):
+def uiuing_raw(raw_data, tmp_path, monkeypatch, place_tables):
     """A writable copy of the raw files of step sources.cases.uiuing and of the registry; returns
     a function that damages one file and re-registers its new sha256 (the hash check passes, as
     after an upstream update), then gives the step's build context (holding the table it
@@ -67,7 +67,7 @@ def uiuing_raw(raw_data, tmp_path, monkeypatch, prefectures):
         target.write_bytes(content)
         new = hashlib.sha256(content).hexdigest()
         toml.write_text(toml.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        ctx = BuildContext(raw_dir=raw, tables={PREFECTURE_TABLE: prefectures})
+        ctx = BuildContext(raw_dir=raw, tables=dict(place_tables))
         ctx.raw(file_id)  # the new hash is registered: the sha256 check passes
         return ctx
 
