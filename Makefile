@@ -92,8 +92,8 @@ test: all lint  ## build, then run the test suite
 drift: notebooks  ## fail if rebuilt chart data (figures/*.csv) differ from the committed ones
 	$(PY) -m analysis drift
 
-bench: $(ENV_STAMP)  ## timings of cold build, no-op rebuild, cleaning (see scripts/bench.py)
-	$(PY) scripts/bench.py
+bench: $(ENV_STAMP)  ## cold build vs its floor (ratio), no-op and one-notebook rebuilds, cleaning; BENCH_COMPARE=rev adds a before (scripts/bench.py)
+	$(PY) scripts/bench.py $(if $(BENCH_COMPARE),--compare $(BENCH_COMPARE))
 
 clean:  ## remove built tables, executed notebooks, report and figure images (keeps raw data)
 	rm -rf build report
