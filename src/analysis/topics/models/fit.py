@@ -73,6 +73,7 @@ import statsmodels.api as sm
 from libpysal.weights import W
 from scipy import stats
 
+from analysis.stats.count_models import nb2_ml
 from analysis.stats.hotspots import global_moran
 from analysis.topics.models.exposures import exposure_sd, in_column, largest_provinces, out_column
 from analysis.topics.models.schema import (
@@ -293,41 +294,9 @@ def fit_poisson(d: Design, *, summary: bool = True) -> Fit:
 
 def _negbin_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray,
                start: np.ndarray | None = None):
-    """Joint ML of NB2 (β, α) with statsmodels' discrete NegativeBinomial: BFGS, then Newton.
-
-    ``start`` (β and α of a nearby fit, e.g. the full sample for a leave-one-out refit): Newton
-    from there first — the same optimum, in a few steps; if it does not converge to a finite,
-    positive-α maximum with a near-zero score, the BFGS path runs as without a start.
-    """
-    if start is not None:
-        model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                res = model.fit(start_params=start, method="newton", maxiter=100, tol=1e-14,
-                                disp=0)
-                score = np.abs(model.score(res.params)).max()
-                if (np.all(np.isfinite(res.params)) and res.params[-1] > 0
-                        and np.isfinite(score) and score < 1e-8):
-                    return res, True
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12)
-        mu = np.asarray(pois.mu)
-        alpha0 = max(0.05, float(np.mean(((y - mu) ** 2 - y) / mu ** 2)))
-        model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
-        res = model.fit(start_params=np.r_[pois.params, alpha0], method="bfgs",
-                        maxiter=5000, gtol=1e-10, disp=0)
-        try:
-            polished = model.fit(start_params=res.params, method="newton", maxiter=100,
-                                 tol=1e-14, disp=0)
-            if np.all(np.isfinite(polished.params)) and polished.params[-1] > 0:
-                res = polished
-        except (np.linalg.LinAlgError, ValueError):
-            pass
-        score = np.abs(model.score(res.params)).max()
+    """Joint ML of NB2 (β, α): :func:`analysis.stats.count_models.nb2_ml` (BFGS, then Newton;
+    ``start`` warm-starts Newton). Returns (statsmodels result, converged)."""
+    res, score, _ = nb2_ml(y, X, offset, start=start)
     return res, bool(np.isfinite(score) and score < 1e-5)
 
 
