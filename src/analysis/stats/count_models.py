@@ -76,7 +76,8 @@ class CountFit:
         return float(self.params[i]), float(self.bse[i]), float(self.pvalues[i])
 
 
-def design_matrix(frame: pd.DataFrame, terms: list[str], *, fe: str | None = None,
+def design_matrix(frame: pd.DataFrame, terms: list[str], *,
+                  fe: str | tuple[str, ...] | None = None,
                   standardise: bool = True) -> tuple[pd.DataFrame, dict[str, float]]:
     """Regressors of a count model: constant, ``terms`` (z-scored) and fixed-effect dummies.
 
@@ -84,14 +85,16 @@ def design_matrix(frame: pd.DataFrame, terms: list[str], *, fe: str | None = Non
     ----------
     frame : one row per unit, holding ``terms`` and (when ``fe``) the fixed-effect column
     terms : continuous regressors (columns of ``frame``)
-    fe : column whose levels get dummies (first level, in sorted order, is the reference);
-        ``None`` for no fixed effects
+    fe : column (or tuple of columns, e.g. province and period of a panel) whose levels get
+        dummies (first level of each, in sorted order, is the reference); ``None`` for no
+        fixed effects
     standardise : z-score each term with its mean and SD (ddof = 1) over ``frame``'s rows, so
         its coefficient is per SD of the raw variable
 
     Returns
     -------
-    X : DataFrame (``const``, the terms, ``fe_<level>`` dummies as floats), index of ``frame``
+    X : DataFrame (``const``, the terms, ``fe_<level>`` dummies as floats; with several fe
+        columns ``fe_<column>_<level>``), index of ``frame``
     sd : the SD (ddof = 1) of each raw term over the rows, in its own unit (1.0 when not
         standardised)
     """
@@ -108,9 +111,12 @@ def design_matrix(frame: pd.DataFrame, terms: list[str], *, fe: str | None = Non
             X[t] = x
         sd[t] = s if standardise else 1.0
     if fe is not None:
-        levels = sorted(frame[fe].unique())
-        for lev in levels[1:]:
-            X[f"fe_{lev}"] = (frame[fe] == lev).astype(float)
+        several = not isinstance(fe, str)
+        for col in (fe if several else (fe,)):
+            levels = sorted(frame[col].unique())
+            for lev in levels[1:]:
+                X[f"fe_{col}_{lev}" if several else f"fe_{lev}"] = (
+                    frame[col] == lev).astype(float)
     return X, sd
 
 
@@ -118,6 +124,63 @@ def _cov(groups: np.ndarray | None) -> dict:
     if groups is None:
         return {"cov_type": "nonrobust"}
     return {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(np.asarray(groups))[0]}}
+
+
+def nb2_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray, *,
+           start: np.ndarray | None = None, cov: dict | None = None):
+    """Joint maximum likelihood of NB2 (β, α): the one fitting recipe of the project.
+
+    ``statsmodels.discrete.NegativeBinomial(loglike_method="nb2")``. With ``start`` (β and α of
+    a nearby fit, e.g. the full sample for a leave-one-out refit) Newton runs from there first
+    and is kept when it reaches a finite, positive-α maximum with a score below 1e-8 (the same
+    optimum in a few steps). Otherwise BFGS from the Poisson fit (α₀ from the moment
+    estimator, at least 0.05), then Newton polishing until the score is ~0.
+
+    Parameters
+    ----------
+    y : counts, shape (n,)
+    X : regressors with the constant, shape (n, k) (a plain array)
+    offset : log exposure, shape (n,)
+    start : (β, α) to warm-start Newton, shape (k + 1,), or ``None``
+    cov : ``cov_type`` / ``cov_kwds`` of the warm-start fit (e.g. clustered errors); the cold
+        path returns model-based errors (the caller refits with its covariance at the optimum)
+
+    Returns
+    -------
+    (res, score, warm): the statsmodels result (``params`` = β then α), the largest absolute
+    score at the optimum (``converged`` means ``score < 1e-5``), and whether the warm start
+    was kept.
+    """
+    y = np.asarray(y, float)
+    offset = np.asarray(offset, float)
+    model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if start is not None:
+            try:
+                res = model.fit(start_params=np.asarray(start, float), method="newton",
+                                maxiter=100, tol=1e-14, disp=0, **(cov or {}))
+                score = float(np.abs(model.score(res.params)).max())
+                if (np.all(np.isfinite(res.params)) and res.params[-1] > 0
+                        and np.isfinite(score) and score < 1e-8):
+                    return res, score, True
+            except (np.linalg.LinAlgError, ValueError):
+                pass
+        pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(
+            tol=1e-12, maxiter=200)
+        mu0 = np.asarray(pois.mu)
+        alpha0 = max(0.05, float(np.mean(((y - mu0) ** 2 - y) / mu0 ** 2)))
+        res = model.fit(start_params=np.r_[pois.params, alpha0], method="bfgs",
+                        maxiter=5000, gtol=1e-10, disp=0)
+        try:
+            pol = model.fit(start_params=res.params, method="newton", maxiter=100,
+                            tol=1e-14, disp=0)
+            if np.all(np.isfinite(pol.params)) and pol.params[-1] > 0:
+                res = pol
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+        score = float(np.abs(model.score(res.params)).max())
+    return res, score, False
 
 
 def fit_negbin2(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
@@ -140,42 +203,15 @@ def fit_negbin2(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray,
     y = np.asarray(y, float)
     offset = np.asarray(offset, float)
     Xa = X.to_numpy(float)
-    model = sm.NegativeBinomial(y, Xa, offset=offset, loglike_method="nb2")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res, score = None, np.inf
-        warm = False
-        if start is not None:
-            try:
-                res = model.fit(start_params=np.asarray(start, float), method="newton",
-                                maxiter=100, tol=1e-14, disp=0, **_cov(groups))
-                score = float(np.abs(model.score(res.params)).max())
-            except (np.linalg.LinAlgError, ValueError):
-                res = None
-            if res is None or not (np.isfinite(score) and score < 1e-8
-                                   and res.params[-1] > 0):
-                res, score = None, np.inf
-            warm = res is not None
-        if res is None:
-            pois = sm.GLM(y, Xa, family=sm.families.Poisson(), offset=offset).fit(
-                tol=1e-12, maxiter=200)
-            mu0 = np.asarray(pois.mu)
-            alpha0 = max(0.05, float(np.mean(((y - mu0) ** 2 - y) / mu0 ** 2)))
-            res = model.fit(start_params=np.r_[pois.params, alpha0], method="bfgs",
-                            maxiter=5000, gtol=1e-10, disp=0)
-            try:
-                pol = model.fit(start_params=res.params, method="newton", maxiter=100,
-                                tol=1e-14, disp=0)
-                if np.all(np.isfinite(pol.params)) and pol.params[-1] > 0:
-                    res = pol
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-            score = float(np.abs(model.score(res.params)).max())
-        final = res
-        if groups is not None and not warm:
+    res, score, warm = nb2_ml(y, Xa, offset, start=start, cov=_cov(groups))
+    final = res
+    if groups is not None and not warm:
+        model = sm.NegativeBinomial(y, Xa, offset=offset, loglike_method="nb2")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             final = model.fit(start_params=res.params, method="newton", maxiter=100,
                               tol=1e-14, disp=0, **_cov(groups))
-            res = final
+        res = final
     k = Xa.shape[1]
     params = np.asarray(res.params, float)
     bse = np.asarray(final.bse, float)

@@ -29,6 +29,13 @@ PERMUTATIONS: int = 9999
 #: the normal-approximation p is reported too).
 MORAN_PERMUTATIONS: int = 999
 
+#: Permutations of the specification-curve test (issue 13): every permutation refits all the
+#: 210 specifications (about 0.6 s per permutation), so B is limited by the cold-build time;
+#: 99 gives p to 0.01, enough to judge a count against α = 0.05.
+SPEC_CURVE_PERMUTATIONS: int = 99
+#: Bootstrap replicates of the reunion conditional shares (percentile intervals).
+BOOTSTRAP_REPLICATES: int = 1999
+
 #: Minimum number of events (e.g. postings) for a province's rate to be shown without a warning
 #: flag. A rate built on k events has a Poisson relative standard error of 1/sqrt(k); below 20
 #: events that exceeds 22 %, the threshold at which the US National Center for Health Statistics
@@ -68,7 +75,8 @@ PREFECTURE_KNN_K: int = 5
 #: alone. The step (six measures, both weights) takes about 45–60 s on the shared build machine.
 PREFECTURE_SENSITIVITY_PERMUTATIONS: int = PERMUTATIONS
 
-__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "MIN_COUNT",
+__all__ = ["ALPHA", "BOOTSTRAP_REPLICATES", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K",
+           "MIN_COUNT",
            "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "PREFECTURE_KNN_K",
            "PREFECTURE_MIN_COUNT", "PREFECTURE_SENSITIVITY_PERMUTATIONS", "QUADRANTS",
-           "significant"]
+           "SPEC_CURVE_PERMUTATIONS", "significant"]

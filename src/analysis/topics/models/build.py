@@ -47,7 +47,11 @@ from analysis.topics.models.views import added_variable, side_headline_specs
 WEIGHTS_BASEMAP = "boundaries_ocha"
 
 #: Tables this step reads and builds.
-NEEDS = (*INPUT_TABLES, WEIGHTS_BASEMAP, "case_counts", "case_rates")
+#: Postings by case period: ``case_counts_by_period`` (place × period, published exact), not
+#: ``case_counts`` (place × category × period, small cells suppressed on disk), so the
+#: by-period fits can be reproduced from the published tables.
+COUNTS = "case_counts_by_period"
+NEEDS = (*INPUT_TABLES, WEIGHTS_BASEMAP, COUNTS, "case_rates")
 PROVIDES = ("province_exposures", "model_coefficients", "model_fit", "model_loo",
             "model_specification_curve", "model_added_variable")
 
@@ -57,7 +61,7 @@ def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[Clea
     t0 = time.perf_counter()
     exposures, ex_acc = province_exposures(ctx.tables)
     w = province_weights(ctx.tables[WEIGHTS_BASEMAP])
-    counts = ctx.tables["case_counts"]
+    counts = ctx.tables[COUNTS]
     specs = specifications(counts)
     res = run_models(exposures, ctx.tables["case_rates"], counts, w, specs=specs, log=log)
     log(f"[models] fitted in {time.perf_counter() - t0:.1f} s")

@@ -52,7 +52,11 @@ Residual spatial autocorrelation: global Moran's I (:func:`analysis.stats.hotspo
 row-standardised weights, :data:`MORAN_PERMUTATIONS` seeded permutations) of the **Pearson
 residuals** of the count models ((y − μ)/√V(μ), V = μ or μ + αμ²), of the OLS residuals, of
 y − ρWy − Xβ for the lag model and of the spatially filtered residuals (u − λWu) for the error
-model. Only for fits on all 31 provinces (the weights have 31 ids).
+model. Only for fits on all 31 provinces (the weights have 31 ids). The permutation p of
+model residuals is an approximation (residuals are not exchangeable), and esda's normal
+moments (E[I] = −1/(n − 1)) are those of raw values; for the OLS fits the mean, variance and
+normal p of I are spreg's for regression residuals (E[I] = tr(MW)/(n − k)), with the LM-lag,
+LM-error, robust LM and SARMA tests (:func:`ols_spatial_diagnostics`).
 
 Honesty with n = 31: every specification is reported (the count is the length of the
 specification-curve table); nothing is selected by its p-value; the headline specification
@@ -73,6 +77,7 @@ import statsmodels.api as sm
 from libpysal.weights import W
 from scipy import stats
 
+from analysis.stats.count_models import nb2_ml
 from analysis.stats.hotspots import global_moran
 from analysis.topics.models.exposures import exposure_sd, in_column, largest_provinces, out_column
 from analysis.topics.models.schema import (
@@ -81,6 +86,7 @@ from analysis.topics.models.schema import (
     MAIN_SPECIFICATION,
     MIN_PERIOD_POSTINGS,
     MODEL_KINDS,
+    OLS_DIAGNOSTIC_COLUMNS,
     SIDE_EXPOSURES,
 )
 from analysis.vocab.measures import MEASURE_OD_PERIOD, MEASURES, PERIOD_MEASURES, model_side
@@ -263,6 +269,7 @@ class Fit:
     alpha_se: float = np.nan
     spatial_name: str | None = None
     spatial: tuple[float, float, float] | None = None  # (value, se, p)
+    ols_diagnostics: dict[str, float] | None = None  # spreg's residual tests (OLS only)
 
 
 def _X(d: Design) -> np.ndarray:
@@ -293,41 +300,9 @@ def fit_poisson(d: Design, *, summary: bool = True) -> Fit:
 
 def _negbin_ml(y: np.ndarray, X: np.ndarray, offset: np.ndarray,
                start: np.ndarray | None = None):
-    """Joint ML of NB2 (β, α) with statsmodels' discrete NegativeBinomial: BFGS, then Newton.
-
-    ``start`` (β and α of a nearby fit, e.g. the full sample for a leave-one-out refit): Newton
-    from there first — the same optimum, in a few steps; if it does not converge to a finite,
-    positive-α maximum with a near-zero score, the BFGS path runs as without a start.
-    """
-    if start is not None:
-        model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                res = model.fit(start_params=start, method="newton", maxiter=100, tol=1e-14,
-                                disp=0)
-                score = np.abs(model.score(res.params)).max()
-                if (np.all(np.isfinite(res.params)) and res.params[-1] > 0
-                        and np.isfinite(score) and score < 1e-8):
-                    return res, True
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12)
-        mu = np.asarray(pois.mu)
-        alpha0 = max(0.05, float(np.mean(((y - mu) ** 2 - y) / mu ** 2)))
-        model = sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
-        res = model.fit(start_params=np.r_[pois.params, alpha0], method="bfgs",
-                        maxiter=5000, gtol=1e-10, disp=0)
-        try:
-            polished = model.fit(start_params=res.params, method="newton", maxiter=100,
-                                 tol=1e-14, disp=0)
-            if np.all(np.isfinite(polished.params)) and polished.params[-1] > 0:
-                res = polished
-        except (np.linalg.LinAlgError, ValueError):
-            pass
-        score = np.abs(model.score(res.params)).max()
+    """Joint ML of NB2 (β, α): :func:`analysis.stats.count_models.nb2_ml` (BFGS, then Newton;
+    ``start`` warm-starts Newton). Returns (statsmodels result, converged)."""
+    res, score, _ = nb2_ml(y, X, offset, start=start)
     return res, bool(np.isfinite(score) and score < 1e-5)
 
 
@@ -373,7 +348,8 @@ def fit_log_rate(d: Design, kind: str, w: W) -> Fit:
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         if kind == "ols_log_rate":
-            m = spreg.OLS(y, x, name_x=names)
+            m = spreg.OLS(y, x, w=w, name_x=names, spat_diag=True, moran=True)
+            diagnostics = ols_spatial_diagnostics(m, w)
             params = m.betas.ravel()
             bse = m.std_err
             p = np.array([t[1] for t in m.t_stat])
@@ -396,11 +372,41 @@ def fit_log_rate(d: Design, kind: str, w: W) -> Fit:
             sname, rtype = "lambda", "error_filtered"
         else:
             raise ValueError(f"not a log-rate kind: {kind!r}")
+    if kind != "ols_log_rate":
+        diagnostics = None
     llf = float(m.logll)
     n_par = k + (1 if spatial else 0) + 1  # + error variance
     return Fit(["const", *names], np.asarray(params, float), np.asarray(bse, float).ravel(),
                np.asarray(p, float), q, n, llf, float(-2 * llf + 2 * n_par), pr2, resid, rtype,
-               False, True, spatial_name=sname, spatial=spatial)
+               False, True, spatial_name=sname, spatial=spatial, ols_diagnostics=diagnostics)
+
+
+#: spreg's residual tests of an OLS fit: column of ``model_fit`` → (attribute, index).
+OLS_DIAGNOSTICS: dict[str, tuple[str, int]] = {  # keys: schema.OLS_DIAGNOSTIC_COLUMNS
+    "lm_lag": ("lm_lag", 0), "lm_lag_p": ("lm_lag", 1),
+    "lm_error": ("lm_error", 0), "lm_error_p": ("lm_error", 1),
+    "robust_lm_lag": ("rlm_lag", 0), "robust_lm_lag_p": ("rlm_lag", 1),
+    "robust_lm_error": ("rlm_error", 0), "robust_lm_error_p": ("rlm_error", 1),
+    "lm_sarma": ("lm_sarma", 0), "lm_sarma_p": ("lm_sarma", 1),
+}
+
+
+if tuple(OLS_DIAGNOSTICS) != OLS_DIAGNOSTIC_COLUMNS:  # pragma: no cover - edit guard
+    raise RuntimeError("OLS_DIAGNOSTICS must list the schema's OLS_DIAGNOSTIC_COLUMNS")
+
+
+def ols_spatial_diagnostics(m, w: W) -> dict[str, float]:
+    """Moran's I of the OLS residuals with its mean and variance *for regression residuals*
+    (Cliff–Ord: E[I] = tr(MW)/(n − k), ``spreg.diagnostics_sp.MoranRes``; not −1/(n − 1),
+    which holds for raw values only) and the LM-lag, LM-error, robust LM and SARMA tests of a
+    ``spreg.OLS(..., w=w, spat_diag=True, moran=True)`` fit."""
+    from spreg.diagnostics_sp import MoranRes
+
+    mr = MoranRes(m, w, z=True)
+    out = {"moran_i": float(mr.I), "expected_i": float(mr.eI), "variance_i": float(mr.vI),
+           "z": float(mr.zI), "p_norm": float(mr.p_norm)}
+    out.update({col: float(getattr(m, attr)[i]) for col, (attr, i) in OLS_DIAGNOSTICS.items()})
+    return out
 
 
 def fit(d: Design, w: W | None = None, *, summary: bool = True,
@@ -485,6 +491,18 @@ def fit_row(d: Design, f: Fit, w: W | None, permutations: int = MORAN_PERMUTATIO
                  "residual_moran_expected_i": float(m["expected_i"]),
                  "residual_moran_p_sim": float(m["p_sim"]),
                  "residual_moran_p_norm": float(m["p_norm"])}
+    ols = {c: np.nan for c in OLS_DIAGNOSTICS}
+    basis = "none"
+    if np.isfinite(moran["residual_moran_i"]):
+        basis = "raw-value moments (esda)"
+    if f.ols_diagnostics is not None and np.isfinite(moran["residual_moran_i"]):
+        od = f.ols_diagnostics
+        if not np.isclose(od["moran_i"], moran["residual_moran_i"], rtol=0, atol=1e-9):
+            raise RuntimeError(f"{d.spec.spec_id}: spreg and esda residual I differ")
+        moran["residual_moran_expected_i"] = od["expected_i"]
+        moran["residual_moran_p_norm"] = od["p_norm"]
+        ols = {c: od[c] for c in OLS_DIAGNOSTICS}
+        basis = "regression-residual moments (spreg)"
     row = _spec_columns(d.spec)
     row.pop("exposure_column")
     return {**row, "n": f.n, "n_params": len(f.terms) + (1 if np.isfinite(f.alpha) else 0)
@@ -496,7 +514,7 @@ def fit_row(d: Design, f: Fit, w: W | None, permutations: int = MORAN_PERMUTATIO
             "spatial_parameter": f.spatial[0] if f.spatial is not None else np.nan,
             "spatial_parameter_p": f.spatial[2] if f.spatial is not None else np.nan,
             "max_vif": max_vif(d), "residual_type": f.residual_type, **moran,
-            "converged": f.converged}
+            "residual_moran_norm_basis": basis, **ols, "converged": f.converged}
 
 
 # --- specifications --------------------------------------------------------------------------

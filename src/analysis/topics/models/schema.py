@@ -50,6 +50,10 @@ LOG_RATE_ADD = 0.5
 #: 1999–2021 against out-migration 2005–2010, adjusted for urban share and schooling.
 MAIN_SPECIFICATION = ("core|negbin2|lost_uiuing_missing|out_migration|adjusted|all|"
                       f"{MODEL_ALL_PERIODS}|offset2020")
+#: Columns of ``model_fit`` holding spreg's LM tests of the OLS residuals (statistic, p).
+OLS_DIAGNOSTIC_COLUMNS = ("lm_lag", "lm_lag_p", "lm_error", "lm_error_p", "robust_lm_lag",
+                          "robust_lm_lag_p", "robust_lm_error", "robust_lm_error_p", "lm_sarma",
+                          "lm_sarma_p")
 #: Number of most populous provinces (2020 census) left out in the "without the largest" runs.
 LARGEST_N = 3
 #: Basis of the migration rates per O–D period.
@@ -84,7 +88,7 @@ _PERIODS = [MODEL_ALL_PERIODS, *PERIOD_LABELS]
 _TERMS = ["const", *_EXPOSURE_IDS, *_COV_COLUMNS, "alpha", "rho", "lambda"]
 _INPUTS = ["migration_by_province", "census_hukou_province", "census_city_province",
            "census2020_province", "left_behind_children", "population_yearend"]
-_MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts", "boundaries_ocha"]
+_MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts_by_period", "boundaries_ocha"]
 
 
 def _float(description: str, unit: str, *, nullable: bool = False,
@@ -293,13 +297,33 @@ SCHEMAS = {
             "residual_moran_i": _float("global Moran's I of the residuals (row-standardised "
                                        "queen weights; fits on all 31 provinces only)",
                                        "Moran's I", nullable=True),
-            "residual_moran_expected_i": _float("E[I] = −1/(n − 1)", "Moran's I",
-                                                nullable=True),
-            "residual_moran_p_sim": _p(f"folded permutation p-value ({MORAN_PERMUTATIONS} "
-                                       "seeded permutations, analysis.stats.hotspots.global_moran)",
-                                       nullable=True),
-            "residual_moran_p_norm": _p("two-sided normal-approximation p-value",
-                                        nullable=True),
+            "residual_moran_expected_i": _float(
+                "E[I] under no autocorrelation: for ols_log_rate the mean for regression "
+                "residuals, tr(MW)/(n − k) (spreg MoranRes); for the other kinds esda's "
+                "−1/(n − 1), the mean for raw values (residuals of a fitted model are not "
+                "exchangeable, so for them it is an approximation)", "Moran's I",
+                nullable=True),
+            "residual_moran_p_sim": _p(
+                f"permutation pseudo p-value ({MORAN_PERMUTATIONS} seeded permutations of "
+                "the residuals, analysis.stats.hotspots.global_moran: one-sided in the "
+                "direction of the observed I, esda's p_sim). Permuting residuals treats them "
+                "as exchangeable, which residuals of a fitted model are not: approximate "
+                "for every kind; for OLS see residual_moran_p_norm and the LM tests",
+                nullable=True),
+            "residual_moran_p_norm": _p(
+                "two-sided normal p-value of I: for ols_log_rate with the mean and variance "
+                "for regression residuals (spreg); for the other kinds with esda's raw-value "
+                "moments (an approximation for model residuals)", nullable=True),
+            "residual_moran_norm_basis": text_column(
+                "moments behind residual_moran_expected_i and residual_moran_p_norm",
+                isin=["regression-residual moments (spreg)", "raw-value moments (esda)",
+                      "none"]),
+            **{c: (_p(f"p-value of {c.removesuffix('_p').replace('_', ' ')} (spreg, χ²; "
+                      "ols_log_rate only)", nullable=True) if c.endswith("_p") else
+                   _float(f"{c.replace('_', ' ')} statistic on the OLS residuals "
+                          "(spreg.OLS spat_diag, χ²; ols_log_rate only)", "chi-square",
+                          nullable=True))
+               for c in OLS_DIAGNOSTIC_COLUMNS},
             "converged": _bool("the optimiser converged (NB: score below 1e-5)"),
         },
         strict=True, ordered=True, **one_row_per("specification"),
