@@ -29,6 +29,14 @@ PERMUTATIONS: int = 9999
 #: the normal-approximation p is reported too).
 MORAN_PERMUTATIONS: int = 999
 
+#: Alternative hypothesis of every permutation p-value of the hotspot tests (global Moran,
+#: LISA, Gi*), in esda's vocabulary (``esda.significance.calculate_significance``): "directed"
+#: = (min(#{sim ≥ obs}, #{sim < obs}) + 1) / (permutations + 1), the one-sided p-value in the
+#: tail the observed statistic falls in (half esda's "two-sided" p; at most about 0.5). It is
+#: esda's historical ``p_sim`` (the GeoDa convention), kept so the published maps stay
+#: comparable; esda warns that its default will move to "two-sided", so it is passed by name.
+LOCAL_ALTERNATIVE: str = "directed"
+
 #: Minimum number of events (e.g. postings) for a province's rate to be shown without a warning
 #: flag. A rate built on k events has a Poisson relative standard error of 1/sqrt(k); below 20
 #: events that exceeds 22 %, the threshold at which the US National Center for Health Statistics
@@ -68,7 +76,8 @@ PREFECTURE_KNN_K: int = 5
 #: alone. The step (six measures, both weights) takes about 45–60 s on the shared build machine.
 PREFECTURE_SENSITIVITY_PERMUTATIONS: int = PERMUTATIONS
 
-__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "MIN_COUNT",
+__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K", "LOCAL_ALTERNATIVE",
+           "MIN_COUNT",
            "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "PREFECTURE_KNN_K",
            "PREFECTURE_MIN_COUNT", "PREFECTURE_SENSITIVITY_PERMUTATIONS", "QUADRANTS",
            "significant"]

@@ -295,7 +295,7 @@ SCHEMAS = {
                                        "Moran's I", nullable=True),
             "residual_moran_expected_i": _float("E[I] = −1/(n − 1)", "Moran's I",
                                                 nullable=True),
-            "residual_moran_p_sim": _p(f"folded permutation p-value ({MORAN_PERMUTATIONS} "
+            "residual_moran_p_sim": _p(f"directed permutation p-value ({MORAN_PERMUTATIONS} "
                                        "seeded permutations, analysis.stats.hotspots.global_moran)",
                                        nullable=True),
             "residual_moran_p_norm": _p("two-sided normal-approximation p-value",
