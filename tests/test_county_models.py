@@ -174,7 +174,8 @@ def tables(processed):
 
     names = ("census_county", "census_county_crosswalk", "county_exposures",
              "county_model_estimates", "county_model_fit", "county_model_sensitivity",
-             "county_left_behind_check", "county_model_added_variable")
+             "county_left_behind_check", "county_model_added_variable",
+             "county_model_residuals", "boundaries_prefecture")
     return {n: read(n) for n in names}
 
 
@@ -266,53 +267,89 @@ def test_left_behind_check_reports_n(tables):
 
 
 def _grid(nx: int = 6, ny: int = 5):
+    """Square "prefectures" on a lattice near China (EPSG:4326), ids 0 … nx·ny − 1."""
     import geopandas as gpd
     from shapely.geometry import box
 
     cells = [(i, j) for j in range(ny) for i in range(nx)]
-    gdf = gpd.GeoDataFrame({"uid": range(len(cells))},
-                           geometry=[box(i, j, i + 1, j + 1) for i, j in cells])
-    # an island far away
-    island = gpd.GeoDataFrame({"uid": [len(cells)]}, geometry=[box(20, 20, 21, 21)])
-    return pd.concat([gdf, island], ignore_index=True), cells
+    gdf = gpd.GeoDataFrame({"prefecture_adcode": range(len(cells))},
+                           geometry=[box(100 + i, 30 + j, 101 + i, 31 + j) for i, j in cells],
+                           crs="EPSG:4326")
+    return gdf, cells
 
 
-def test_contiguity_weights_queen_with_island_rule():
-    from analysis.stats.residual_spatial import contiguity_weights
-
-    gdf, cells = _grid()
-    w = contiguity_weights(gdf, "uid", island_k=2)
-    assert w.islands == []
-    nx = 6
-    # an interior cell has 8 queen neighbours; a corner 3 (+ the island for the nearest ones)
-    assert w.cardinalities[1 * nx + 1 + nx] == 8
-    island = len(cells)
-    assert w.cardinalities[island] == 2
-    for j in w.neighbors[island]:
-        assert island in w.neighbors[j]
-    for i in w.id_order:
-        assert sum(w.weights[i]) == pytest.approx(1.0)
+def _hand_moran(values: np.ndarray, cells: list[tuple[int, int]]) -> float:
+    """Moran's I written out: queen neighbours of a lattice cell (|Δi|, |Δj| ≤ 1), rows
+    standardised, I = (n/S₀) zᵀWz / zᵀz."""
+    n = len(cells)
+    W = np.array([[float(a != b and abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1)
+                   for b in cells] for a in cells])
+    W /= W.sum(axis=1, keepdims=True)
+    z = values - values.mean()
+    return float(n / W.sum() * (z @ W @ z) / (z @ z))
 
 
-def test_moran_matches_the_formula_and_esda():
+def test_residual_moran_against_the_formula_with_a_planted_pattern():
+    """The residual Moran test of the county models: I equals the hand formula on queen
+    lattice weights; a planted east–west gradient is detected (two-sided p at its floor); a
+    seeded random field is not, and its p agrees with esda's randomisation normal p."""
     from esda.moran import Moran
 
-    from analysis.stats.residual_spatial import contiguity_weights, moran_permutation
+    from analysis.stats.weights import prefecture_weights
+    from analysis.topics.county_models.fit import residual_moran
 
-    gdf, _ = _grid()
-    w = contiguity_weights(gdf, "uid")
-    rng = np.random.default_rng(3)
-    vals = pd.Series(rng.normal(size=len(gdf)) + 0.1 * np.arange(len(gdf)), index=gdf["uid"])
-    res = moran_permutation(vals, w, permutations=199, seed=5)
+    gdf, cells = _grid()
+    rng = np.random.default_rng(11)
+    gradient = np.array([i for i, _ in cells], dtype=float) + rng.normal(0, 0.3, len(cells))
+    noise = rng.normal(size=len(cells))
+    rows = [pd.DataFrame({"measure": m, "spec": "fe_adjusted",
+                          "prefecture_code": gdf["prefecture_adcode"],
+                          "mean_pearson_residual": v})
+            for m, v in (("planted", gradient), ("noise", noise))]
+    res = residual_moran(pd.concat(rows, ignore_index=True), gdf,
+                         permutations=999).set_index("measure")
+    assert res.loc["planted", "residual_moran_i"] == pytest.approx(
+        _hand_moran(gradient, cells), abs=1e-12)
+    assert res.loc["noise", "residual_moran_i"] == pytest.approx(
+        _hand_moran(noise, cells), abs=1e-12)
+    # beyond every simulation: esda's two-sided count includes the two extreme simulations
+    # themselves, so its floor is 3 / (permutations + 1)
+    assert res.loc["planted", "residual_moran_p_two_sided"] <= 3 / 1000
+    assert res.loc["noise", "residual_moran_p_two_sided"] > 0.05
+    w = prefecture_weights(gdf)
+    esda_p = Moran(noise, w, permutations=0, two_tailed=True).p_rand
+    assert res.loc["noise", "residual_moran_p_two_sided"] == pytest.approx(esda_p, abs=0.05)
+    assert (res["residual_moran_prefectures_count"] == len(cells)).all()
+    # the centre of the null is the permutation mean, near −1/(n−1) for a lattice this size
+    assert res.loc["noise", "residual_moran_mean_sim"] == pytest.approx(-1 / 29, abs=0.01)
+
+
+def test_residual_moran_is_published_for_every_county_fit(tables):
+    """Every county fit has its residual Moran test (the prefecture polygons are a NEEDS of
+    the step), on ≥ 300 prefectures, and the headline I recomputes from the published
+    prefecture residuals with numpy on the atlas weights."""
+    from analysis.stats.weights import prefecture_weights
+    from analysis.topics.county_models.build import NEEDS, POLYGONS
+    from analysis.topics.county_models.schema import HEADLINE
+
+    assert POLYGONS in NEEDS
+    fits = tables["county_model_fit"]
+    assert fits["residual_moran_i"].notna().all()
+    assert (fits["residual_moran_prefectures_count"] >= 300).all()
+    assert fits["residual_moran_p_two_sided"].between(0, 1).all()
+    m, spec = HEADLINE
+    res = tables["county_model_residuals"]
+    r = res[(res["measure"] == m) & (res["spec"] == spec)].set_index("prefecture_code")
+    poly = tables["boundaries_prefecture"]
+    poly = poly[poly["prefecture_adcode"].isin(r.index)]
+    w = prefecture_weights(poly)
     M, ids = w.full()
-    z = vals.reindex(ids).to_numpy() - vals.mean()
+    z = r["mean_pearson_residual"].reindex(ids).to_numpy()
+    z = z - z.mean()
     hand = len(z) / M.sum() * (z @ M @ z) / (z @ z)
-    assert res["moran_i"] == pytest.approx(hand, abs=1e-12)
-    assert res["moran_i"] == pytest.approx(Moran(vals.reindex(ids).to_numpy(), w,
-                                                 permutations=0).I, abs=1e-12)
-    assert 0 < res["p_two_sided"] <= 1 and res["permutations"] == 199
-    # the same seed gives the same p
-    assert moran_permutation(vals, w, permutations=199, seed=5) == res
+    head = fits[(fits["measure"] == m) & (fits["spec"] == spec)].iloc[0]
+    assert head["residual_moran_i"] == pytest.approx(hand, abs=1e-9)
+    assert head["residual_moran_prefectures_count"] == len(ids)
 
 
 def test_warm_start_gives_the_cold_fit():

@@ -21,7 +21,7 @@ from analysis.vocab.settings import PERMUTATIONS
 
 TOL = 1e-9
 IDS = sorted(MAINLAND31)
-TABLES = ["hotspot_neighbours", "hotspot_local", "hotspot_global_moran",
+TABLES = ["hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hotspot_lisa_sensitivity",
           "hotspot_source_destination", "published_hotspot_comparison",
           "published_flow_comparison"]
 
@@ -231,3 +231,60 @@ def test_reunion_source_destination_geography(t):
     s = sd[sd["source"] == "uiuing_success"].set_index("adcode")["rank_difference"]
     assert (s.loc[[530000, 520000, 510000]] > 10).all()
     assert (s.loc[[130000, 370000, 410000]] < -10).all()
+
+
+# --- Gi* has its own test; LISA sensitivity (issue 13) ------------------------------------------
+
+def test_gi_p_values_are_not_the_lisa_p_values(t):
+    """The published Gi* p-values no longer repeat the LISA p-values row for row (they were
+    identical under the shared conditional permutations)."""
+    local = t["hotspot_local"]
+    same = np.isclose(local["gi_p_sim"], local["lisa_p_sim"], rtol=0, atol=1e-12)
+    assert same.mean() < 0.05
+    # each Gi* label follows its own p-value and the sign of the numpy z (test_fdr_and_labels),
+    # and a province can be a Gi* hot spot without a LISA cluster (own value high)
+    pooled = local[local["period"] == POOLED]
+    assert ((pooled["gi_label"] != "Not significant")
+            & (pooled["lisa_cluster"] == "Not significant")).any()
+
+
+def test_lisa_sensitivity_recomputed_independently(t, processed):
+    """``hotspot_lisa_sensitivity``: the queen / main-seed column is hotspot_local's cluster; the
+    KNN-4 column is recomputed with esda's Moran_Local on libpysal KNN weights built here from
+    the polygons, and BH by hand; the shares and classes follow from the columns."""
+    from esda.moran import Moran_Local
+    from libpysal.weights import KNN
+
+    from analysis.stats.hotspots import _seeded
+    from analysis.topics.hotspots.schema import (
+        SENSITIVITY_SEEDS,
+        SENSITIVITY_WEIGHTS,
+        STABLE,
+    )
+    from analysis.vocab.basemaps import CHINA_ALBERS
+
+    sens = t["hotspot_lisa_sensitivity"]
+    local = t["hotspot_local"]
+    pooled = local[local["period"] == POOLED].set_index(["measure", "adcode"])
+    s = sens.set_index(["measure", "adcode"])
+    assert set(s.index) == set(pooled.index)
+    assert (s["lisa_cluster"] == pooled.loc[s.index, "lisa_cluster"]).all()
+    assert (s["cluster_queen"] == s["lisa_cluster"]).all()
+    assert (s["variants_count"] == len(SENSITIVITY_WEIGHTS) * len(SENSITIVITY_SEEDS)).all()
+    assert ((s["stability"] == STABLE) == (s["modal_cluster_share"] == 1)).all()
+    assert (s.loc[s["modal_cluster_share"] == 0, "modal_cluster"] == "Not significant").all()
+    g = geo.load_boundaries("ocha", processed)
+    g = g[g["adcode"].isin(IDS)].to_crs(CHINA_ALBERS).set_index("adcode").sort_index()
+    cent = np.column_stack([g.centroid.x, g.centroid.y])
+    knn = KNN.from_array(cent, k=4, ids=IDS, silence_warnings=True)
+    knn.transform = "r"
+    for measure in ("lost_uiuing_success", "lost_uiuing_missing"):
+        y = pooled.loc[measure].reindex(IDS)["eb_per_100k"].to_numpy()
+        with _seeded(SEED):
+            lm = Moran_Local(y, knn, transformation="r", permutations=PERMUTATIONS, n_jobs=1,
+                             seed=SEED)
+        sig = ref.bh_adjust(lm.p_sim) <= 0.05
+        quad = np.array([hotspots.QUADRANTS[int(q)] for q in lm.q])
+        expected = np.where(sig, [hotspots.CLUSTER_LABELS[q] for q in quad], "Not significant")
+        got = s.loc[measure].reindex(IDS)["cluster_knn4"].to_numpy()
+        assert got.tolist() == expected.tolist(), measure

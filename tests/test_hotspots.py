@@ -442,3 +442,120 @@ def test_vectorised_global_permutations_equal_esda_exactly(processed):
                         transformation="r", permutations=999, two_tailed=True)
         assert ours["p_sim"] == ref.p_sim
         assert abs(ours["mean_i_sim"] - ref.EI_sim) < 1e-15
+
+
+# --- the alternative hypothesis and Gi*'s own inference (issue 13) ---------------------------
+
+def test_local_p_is_esdas_directed_alternative(w, census):
+    """p_sim is esda's 'directed' p (recomputed by hand from the kept simulations), not its
+    'two-sided' or 'folded' one."""
+    from esda.moran import Moran_Local
+
+    from analysis.stats.hotspots import _row_standardised_copy, _seeded
+
+    y = census["age_0_14_share"]
+    res = hotspots.local_moran(y, w, permutations=PERM, seed=SEED)
+    with _seeded(SEED):
+        lm = Moran_Local(y.reindex(w.id_order).to_numpy(), _row_standardised_copy(w),
+                         transformation="r", permutations=PERM, n_jobs=1, seed=SEED)
+    sims = lm.sim  # permutations × n
+    larger = (sims >= lm.Is).sum(axis=0)
+    directed = (np.minimum(larger, PERM - larger) + 1) / (PERM + 1)
+    np.testing.assert_array_equal(res["p_sim"], directed)
+    np.testing.assert_array_equal(res["p_sim"], lm.p_sim)
+    for other in ("two-sided", "folded"):
+        assert not np.allclose(res["p_sim"], hotspots.permutation_p(lm.Is, sims, other))
+    assert hotspots.LOCAL_ALTERNATIVE == "directed"
+
+
+def test_gi_p_values_are_not_the_lisa_p_values(w, census, migration):
+    """Under esda's conditional permutation with the same draws Gi* ranked every draw as the
+    local Moran does (identical p); with total randomisation on its own stream they differ."""
+    for name, y in _measures(census, migration).items():
+        lisa = hotspots.local_moran(y, w, permutations=PERM)
+        gi = hotspots.getis_ord(y, w, permutations=PERM)
+        same = np.isclose(lisa["p_sim"], gi["p_sim"], rtol=0, atol=1e-12)
+        assert same.mean() < 0.2, name
+
+
+def test_gi_total_randomisation_has_the_getis_ord_moments(w, census, migration):
+    """The simulated G_i* have the analytical mean W_i/n and the variance of Ord & Getis's z
+    (numpy, :func:`reference.gi_star`), so the permutation z equals the analytical z."""
+    a = ref.binary_matrix(w)
+    perms = 20_000
+    for name, y in _measures(census, migration).items():
+        x = y.reindex(w.id_order).to_numpy()
+        sims = hotspots.gi_total_permutations(x, w, True, perms, SEED)
+        g, z = ref.gi_star(x, a)
+        wi = a.sum(axis=1) + 1
+        n = len(x)
+        np.testing.assert_allclose(sims.mean(axis=0), wi / n, rtol=0,
+                                   atol=4 * sims.std(axis=0).max() / np.sqrt(perms))
+        sd = x.std() * np.sqrt(wi * (n - wi) / (n - 1)) / x.sum()
+        np.testing.assert_allclose(sims.std(axis=0), sd, rtol=0.03)
+        z_perm = (g - sims.mean(axis=0)) / sims.std(axis=0)
+        np.testing.assert_allclose(z_perm, z, rtol=0.03, atol=0.05, err_msg=name)
+
+
+def test_gi_permutation_p_agrees_with_the_analytical_normal_p():
+    """On a 10 × 10 lattice with normal values the total-randomisation p of G_i* equals the
+    one-sided normal p of the analytical z (from numpy) up to Monte-Carlo error; the label
+    follows the sign of z."""
+    lat = lat2W(10, 10, rook=False, id_type="int")
+    y = pd.Series(np.random.default_rng(4).normal(10, 1, 100), index=list(lat.id_order))
+    res = hotspots.getis_ord(y, lat, permutations=9999, fdr=False)
+    _, z = ref.gi_star(y.to_numpy(), ref.binary_matrix(lat))
+    np.testing.assert_allclose(res["p_sim"], norm.sf(np.abs(z)), rtol=0, atol=0.025)
+    assert res["direction_agrees"][np.abs(z) > 0.5].all()
+
+
+def test_gi_planted_cluster_found_by_its_own_test(lattice):
+    """A planted hot 2 × 2 block on a libpysal lattice is a Gi* hot spot under total
+    randomisation, while a far corner is not."""
+    y = np.random.default_rng(8).uniform(0, 1, 25)
+    y[[0, 1, 5, 6]] += 5
+    res = hotspots.getis_ord(pd.Series(y, index=list(lattice.id_order)), lattice,
+                             permutations=PERM, fdr=True)
+    assert set(res.loc[res["label"] == "Hot spot", "adcode"]) >= {0, 1, 5, 6}
+    assert res.set_index("adcode").loc[24, "label"] == "Not significant"
+
+
+# --- sensitivity of the LISA clusters to weights and seeds --------------------------------------
+
+def test_lisa_variants_and_cluster_stability_on_a_planted_cluster():
+    """A planted block on a libpysal lattice under rook, queen and KNN weights and three
+    seeds: its corner is a stable High-High member, an edge cell depends on the weights; the
+    shares are the counts of the long frame recomputed by hand."""
+    from libpysal.weights import KNN
+
+    rook = lat2W(6, 6, rook=True, id_type="int")
+    queen = lat2W(6, 6, rook=False, id_type="int")
+    coords = np.array([(i % 6, i // 6) for i in range(36)], dtype=float)
+    knn = KNN.from_array(coords, k=4, ids=list(range(36)), silence_warnings=True)
+    y = np.random.default_rng(2).uniform(0, 1, 36)
+    block = [0, 1, 6, 7]
+    y[block] += 8
+    values = pd.Series(y, index=list(range(36)))
+    seeds = (SEED, SEED + 1, SEED + 2)
+    ws = {"rook": rook, "queen": queen, "knn4": knn}
+    var = hotspots.lisa_variants(values, ws, seeds, permutations=9999)
+    assert len(var) == 36 * len(ws) * len(seeds)
+    main = hotspots.local_moran(values, queen, permutations=9999)["cluster"]
+    main.index = range(36)
+    np.testing.assert_array_equal(
+        var[(var["weights"] == "queen") & (var["seed"] == SEED)]["cluster"], main)
+    stab = hotspots.cluster_stability(var, main).set_index("adcode")
+    # the corner of the block (both rook neighbours high) is High-High in every variant; its
+    # edge cells have a low rook neighbour and drop out under rook weights only
+    assert stab.loc[0, "modal_cluster"] == "High-High"
+    assert stab.loc[0, "modal_cluster_share"] == 1.0
+    assert stab.loc[1, "modal_cluster"] == "High-High"
+    assert 0 < stab.loc[1, "modal_cluster_share"] < 1
+    assert set(var[(var["adcode"] == 1) & (var["weights"] == "queen")]["cluster"]) == {"High-High"}
+    for a in range(36):
+        rows = var[var["adcode"] == a]["cluster"]
+        assert stab.loc[a, "variants_count"] == 9
+        assert stab.loc[a, "same_cluster_share"] == pytest.approx((rows == main[a]).mean())
+        sig = rows[rows != "Not significant"]
+        expected = sig.value_counts().max() / 9 if len(sig) else 0.0
+        assert stab.loc[a, "modal_cluster_share"] == pytest.approx(expected)

@@ -1,4 +1,4 @@
-"""Spatial statistics of province rates: smoothed rates, Moran's I, LISA, Getis–Ord Gi*, FDR.
+r"""Spatial statistics of province rates: smoothed rates, Moran's I, LISA, Getis–Ord Gi*, FDR.
 
 Pure functions on province values (a :class:`pandas.Series` indexed by ``adcode``) and the
 project's spatial weights (:func:`analysis.geo.province_weights`: queen contiguity of the 31
@@ -20,10 +20,22 @@ Conventions
   from NumPy's *global* random state (``np.random.seed``); the functions here seed it for the
   call and restore the caller's state afterwards, so they have no side effect and the same seed
   gives identical pseudo p-values.
-* **Pseudo p-values.** ``p_sim`` is esda's *folded* permutation p-value
+* **Pseudo p-values.** ``p_sim`` is esda's **directed** permutation p-value (alternative
+  ``"directed"`` of ``esda.significance.calculate_significance``, passed by name:
+  :data:`~analysis.vocab.settings.LOCAL_ALTERNATIVE`)
   ``(min(#{sim ≥ obs}, #{sim < obs}) + 1) / (permutations + 1)``: a one-sided test in the
-  direction the observed statistic deviates (the GeoDa convention; at most about 0.5). Pass
-  ``two_sided=True`` to test with ``min(1, 2·p_sim)`` instead (more conservative).
+  tail the observed statistic falls in, chosen after seeing the data (the GeoDa convention;
+  half esda's "two-sided" p, at most about 0.5). esda 2.9's ``Moran_Local`` and ``G_Local``
+  take no alternative argument (their ``p_sim`` is this directed value, and esda warns that
+  the default will change), so the p-values here are recomputed from the kept simulations
+  with the alternative named. Pass ``two_sided=True`` to test with ``min(1, 2·p_sim)``
+  instead (more conservative).
+* **Gi\* has its own null.** Local Moran is tested by esda's *conditional* permutation
+  (province i's value fixed, the others permuted); with the same draws, Gᵢ\* (binary weights,
+  self-weight 1) ranks every draw exactly as Iᵢ does, so the two p-values would be equal row
+  for row and could not corroborate each other. :func:`getis_ord` therefore tests Gᵢ\* under
+  *total* randomisation (all n values, the province's own included, permuted over the map:
+  the null of Getis & Ord's moments) on a separate random stream of the same seed.
 * **Multiple testing.** Local tests (31 per map) are controlled with the Benjamini–Hochberg
   false-discovery rate (:func:`fdr_significant`, via ``statsmodels``), not esda's ``fdr``
   helper, which returns a single cut-off and falls back to the Bonferroni bound when no test
@@ -33,15 +45,17 @@ Conventions
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 from esda.getisord import G_Local
 from esda.moran import Moran, Moran_Local
+from esda.significance import calculate_significance
 from esda.smoothing import Empirical_Bayes, Spatial_Empirical_Bayes
 from libpysal.weights import W
+from scipy.sparse import identity
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
@@ -51,6 +65,7 @@ from analysis.vocab.settings import (
     CLUSTER_LABELS,
     COLD_SPOT,
     HOT_SPOT,
+    LOCAL_ALTERNATIVE,
     MIN_COUNT,
     NOT_SIGNIFICANT,
     PERMUTATIONS,
@@ -101,6 +116,30 @@ def _aligned(values: pd.Series | Mapping[int, float], w: W, what: str = "values"
     if bad:
         raise ValueError(f"{what}: missing or non-finite values for adcodes {bad}")
     return s
+
+
+def permutation_p(observed: np.ndarray | float, simulated: np.ndarray,
+                  alternative: str = LOCAL_ALTERNATIVE) -> np.ndarray:
+    """Permutation pseudo p-values of ``observed`` against ``simulated``, by esda's
+    ``calculate_significance`` with the alternative named (``"directed"``, ``"two-sided"``,
+    ``"greater"``, ``"lesser"`` or ``"folded"``).
+
+    Parameters
+    ----------
+    observed : the m observed statistics (or one)
+    simulated : their reference distributions, ``permutations × m`` (one column per statistic)
+    alternative : esda's alternative hypothesis (default :data:`LOCAL_ALTERNATIVE`)
+
+    Returns
+    -------
+    Array of m p-values (0–1), ``(count + 1) / (permutations + 1)``.
+    """
+    sims = np.asarray(simulated, dtype="float64")
+    if sims.ndim == 1:
+        sims = sims[:, None]
+    obs = np.atleast_1d(np.asarray(observed, dtype="float64"))
+    p = calculate_significance(obs, np.ascontiguousarray(sims.T), alternative=alternative)
+    return np.atleast_1d(np.asarray(p, dtype="float64"))
 
 
 def _check_permutations(permutations: int) -> None:
@@ -273,7 +312,8 @@ def eb_rates(counts: pd.Series | Mapping[int, float], population: pd.Series | Ma
 
 
 def global_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int = PERMUTATIONS,
-                 seed: int = SEED, measure: str | None = None) -> pd.DataFrame:
+                 seed: int = SEED, measure: str | None = None,
+                 alternative: str = LOCAL_ALTERNATIVE) -> pd.DataFrame:
     """Global Moran's I of one province measure (``esda.Moran``, row-standardised weights).
 
     I = (n/S₀) · z'Wz / z'z with z the deviations from the mean, W row-standardised (S₀ = n).
@@ -285,13 +325,16 @@ def global_moran(values: pd.Series | Mapping[int, float], w: W, permutations: in
     permutations : random permutations for ``p_sim`` (9999 for publication)
     seed : seed of the permutations (default :data:`analysis.vocab.seeds.SEED`)
     measure : label written in the ``measure`` column (default: the Series name)
+    alternative : esda's alternative of ``p_sim`` (default ``"directed"``; ``"two-sided"``
+        for a test without a direction chosen from the data, as for model residuals)
 
     Returns
     -------
     One-row DataFrame: ``measure``, ``n`` (provinces), ``moran_i`` (I, unitless),
     ``expected_i`` (E[I] = −1/(n−1)), ``z_norm`` (z under the normality assumption),
-    ``p_norm`` (two-sided normal p-value), ``p_sim`` (folded permutation pseudo p-value,
-    one-sided in the direction of I − E[I]), ``mean_i_sim`` (mean I over the permutations),
+    ``p_norm`` (two-sided normal p-value), ``p_sim`` (permutation pseudo p-value of the
+    ``alternative``; by default directed: one-sided, in the tail the observed I falls in),
+    ``mean_i_sim`` (mean I over the permutations),
     ``permutations``, ``seed``.
     """
     y = _aligned(values, w)
@@ -301,10 +344,8 @@ def global_moran(values: pd.Series | Mapping[int, float], w: W, permutations: in
     if permutations:
         with _seeded(seed):
             sims = _moran_permutations(mi, wr, permutations)
-        larger = int((sims >= mi.I).sum())
-        if permutations - larger < larger:
-            larger = permutations - larger
-        p_sim, mean_sim = (larger + 1.0) / (permutations + 1.0), float(sims.mean())
+        p_sim = float(permutation_p(mi.I, sims, alternative)[0])
+        mean_sim = float(sims.mean())
     return pd.DataFrame([{
         "measure": _measure(values, measure),
         "n": int(mi.n),
@@ -357,13 +398,13 @@ def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int
     seed : permutation seed (default :data:`analysis.vocab.seeds.SEED`)
     alpha : significance level / false-discovery rate (0–1)
     fdr : control the false-discovery rate over the n local tests (Benjamini–Hochberg)
-    two_sided : test with min(1, 2·p_sim) instead of the folded p_sim
+    two_sided : test with min(1, 2·p_sim) instead of the directed p_sim
 
     Returns
     -------
     DataFrame, one row per province in ``w.id_order``: ``adcode``, ``n_neighbors``,
     ``value`` (input unit), ``z`` (standardised value), ``lag_z`` (row-standardised spatial lag
-    of z: neighbours' mean), ``local_i`` (Iᵢ, unitless), ``p_sim`` (folded pseudo p-value),
+    of z: neighbours' mean), ``local_i`` (Iᵢ, unitless), ``p_sim`` (directed pseudo p-value),
     ``p_test`` (p-value tested: p_sim, or doubled if ``two_sided``), ``p_adjusted``
     (BH-adjusted if ``fdr``, else = p_test), ``significant`` (bool), ``quadrant`` (HH, LH,
     LL, HL), ``cluster`` ("High-High", "Low-High", "Low-Low", "High-Low" or
@@ -377,7 +418,7 @@ def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int
                                 category=DeprecationWarning)
         lm = Moran_Local(y.to_numpy(), wr, transformation="r", permutations=permutations,
                          n_jobs=1, keep_simulations=True, seed=seed)
-    p_sim = np.asarray(lm.p_sim, dtype="float64")
+    p_sim = permutation_p(lm.Is, lm.sim, LOCAL_ALTERNATIVE)
     p_test, p_adjusted, significant = _decide(p_sim, alpha, fdr, two_sided)
     quadrant = np.array([QUADRANTS[int(q)] for q in lm.q])
     cluster = np.where(significant, [CLUSTER_LABELS[q] for q in quadrant], NOT_SIGNIFICANT)
@@ -398,6 +439,45 @@ def local_moran(values: pd.Series | Mapping[int, float], w: W, permutations: int
 
 
 # --- Getis–Ord Gi* ---------------------------------------------------------------------------
+
+
+#: Spawn key of the random stream of the Gi* permutations (the LISA draws use esda's stream of
+#: the same seed; a different stream keeps the two tests' draws apart).
+GI_STREAM = 1
+
+
+def gi_total_permutations(values: np.ndarray, wb: W, star: bool, permutations: int,
+                          seed: int = SEED) -> np.ndarray:
+    """Gᵢ\\* (or Gᵢ) of every unit under ``permutations`` total randomisations of ``values``.
+
+    Each draw permutes all n values over the map (the unit's own value included), the null
+    under which Getis & Ord derive the moments of G; draws come from
+    ``numpy.random.default_rng(SeedSequence(seed, spawn_key=(GI_STREAM,)))``, a stream of its
+    own (never NumPy's global state, which esda's conditional permutations use).
+
+    Parameters
+    ----------
+    values : the n non-negative values, in the order of ``wb.id_order``
+    wb : binary weights (neighbour sets only; the self-weight is added here for Gᵢ\\*)
+    star : Gᵢ\\* (self included) or Gᵢ
+    permutations : number of draws
+    seed : seed of the stream
+
+    Returns
+    -------
+    Array ``permutations × n`` of simulated G (share of the total, 0–1).
+    """
+    x = np.asarray(values, dtype="float64")
+    n = len(x)
+    a = _binary_copy(wb).sparse.tocsr().astype("float64")
+    if star:
+        a = a + identity(n, format="csr")
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(GI_STREAM,)))
+    draws = rng.permuted(np.broadcast_to(x, (permutations, n)), axis=1)
+    numerator = np.asarray((a @ draws.T).T)
+    denominator = x.sum() if star else x.sum() - draws
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return numerator / denominator
 
 
 def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
@@ -421,17 +501,22 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
     (For Gᵢ, ``star=False``, i is left out of the sums and the moments use the other n−1
     values.) Values must be non-negative (G is defined for positive data such as rates).
 
-    Inference. ``inference="sim"`` (default) tests with esda's seeded *conditional*
-    permutation p-value: province i's own value is held fixed and the other n−1 values are
-    permuted over its neighbours, so for Gᵢ* the test asks whether the neighbourhood is
-    extreme given the province's own value (the PySAL/GeoDa convention, consistent with the
-    LISA test). ``inference="norm"`` tests with the two-sided normal p-value of z (the classic
-    Getis–Ord test; the normal approximation is rough with 2–8 neighbours). Either way the
-    label's direction is the sign of z: "Hot spot" = significant and z > 0, "Cold spot" =
-    significant and z < 0. ``direction_agrees`` says whether the permutation test deviates in
-    the same direction as z (observed Gᵢ* vs the mean of its simulations); the two can differ
-    when a province's own value is far from its neighbours' (an outlier: see the LISA
-    quadrant).
+    Inference. ``inference="sim"`` (default) tests with a seeded **total-randomisation**
+    permutation p-value (:func:`gi_total_permutations`, directed alternative): all n values
+    are permuted over the map, the province's own included — the null of Getis & Ord's
+    moments ("the values are spatially random"), so the permutation distribution has the
+    mean and variance of the z-score's formula and the test needs no normal approximation
+    (rough with 2–8 neighbours). This is deliberately *not* esda's conditional permutation
+    (own value fixed): for Gᵢ* with binary weights that ranks every draw exactly as the local
+    Moran does, so its p-values equalled the LISA p-values row for row and the "two tests"
+    were one. Gᵢ* now asks whether the neighbourhood total (the province included) is
+    extreme; the LISA whether the neighbours are extreme given the province's own value.
+    ``inference="norm"`` tests with the two-sided normal p-value of z (the classic
+    Getis–Ord test). Either way the label's direction is the sign of z: "Hot spot" =
+    significant and z > 0, "Cold spot" = significant and z < 0. ``direction_agrees`` says
+    whether the permutation test deviates in the same direction as z (observed Gᵢ* vs the
+    mean of its simulations; under total randomisation they can differ only by Monte-Carlo
+    noise when z ≈ 0).
 
     Parameters
     ----------
@@ -447,9 +532,10 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
     DataFrame, one row per province in ``w.id_order``: ``adcode``, ``n_neighbors``, ``value``,
     ``g`` (Gᵢ* or Gᵢ: share of the total in the neighbourhood, 0–1), ``z`` (Getis–Ord
     z-score), ``p_norm`` (two-sided normal p-value of z; esda's own attribute is one-sided),
-    ``p_sim`` (folded conditional-permutation pseudo p-value), ``p_test`` (the p-value tested),
-    ``p_adjusted`` (BH-adjusted if ``fdr``, else = p_test), ``significant`` (bool),
-    ``direction_agrees`` (bool), ``label`` ("Hot spot", "Cold spot", "Not significant").
+    ``p_sim`` (directed total-randomisation permutation pseudo p-value), ``p_test`` (the
+    p-value tested), ``p_adjusted`` (BH-adjusted if ``fdr``, else = p_test), ``significant``
+    (bool), ``direction_agrees`` (bool), ``label`` ("Hot spot", "Cold spot", "Not
+    significant").
     """
     if inference not in ("sim", "norm"):
         raise ValueError(f"inference must be 'sim' or 'norm', not {inference!r}")
@@ -460,25 +546,23 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
                          f"{y.index[y.to_numpy() < 0].tolist()}")
     wb = _binary_copy(w)
     wb.transform = "b"
-    with _seeded(seed), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The alternative hypothesis",
-                                category=DeprecationWarning)
-        g = G_Local(y.to_numpy(), wb, transform="B", permutations=permutations, star=star,
-                    keep_simulations=True, n_jobs=1, seed=seed)
+    g = G_Local(y.to_numpy(), wb, transform="B", permutations=0, star=star)
+    gs = np.asarray(g.Gs, dtype="float64")
     z = np.asarray(g.Zs, dtype="float64")
     p_norm = 2.0 * norm.sf(np.abs(z))
-    p_sim = np.asarray(g.p_sim, dtype="float64")
+    sims = gi_total_permutations(y.to_numpy(), wb, star, permutations, seed)
+    p_sim = permutation_p(gs, sims, LOCAL_ALTERNATIVE)
     if inference == "sim":
         p_test, p_adjusted, significant = _decide(p_sim, alpha, fdr, two_sided)
     else:
         p_test, p_adjusted, significant = _decide(p_norm, alpha, fdr, False)
-    above = np.asarray(g.Gs, dtype="float64") >= np.asarray(g.EG_sim, dtype="float64")
+    above = gs >= sims.mean(axis=0)
     label = np.where(~significant, NOT_SIGNIFICANT, np.where(z > 0, HOT_SPOT, COLD_SPOT))
     return pd.DataFrame({
         "adcode": _ids(w),
         "n_neighbors": _n_neighbors(w),
         "value": y.to_numpy(),
-        "g": np.asarray(g.Gs, dtype="float64"),
+        "g": gs,
         "z": z,
         "p_norm": p_norm,
         "p_sim": p_sim,
@@ -488,6 +572,71 @@ def getis_ord(values: pd.Series | Mapping[int, float], w: W, star: bool = True,
         "direction_agrees": (z > 0) == above,
         "label": label,
     })
+
+
+# --- sensitivity of the LISA clusters to the weights and the seed --------------------------
+
+
+def lisa_variants(values: pd.Series | Mapping[int, float], weights: Mapping[str, W],
+                  seeds: Sequence[int], permutations: int = PERMUTATIONS,
+                  alpha: float = ALPHA) -> pd.DataFrame:
+    """LISA clusters (FDR at ``alpha``) of one map under every weights × seed variant.
+
+    Parameters
+    ----------
+    values : one value per unit, Series indexed by the ids shared by every weights matrix
+    weights : ``{name: W}``, e.g. contiguity, k nearest neighbours, a distance band
+    seeds : permutation seeds (each gives a fresh set of conditional permutations)
+    permutations, alpha : as in :func:`local_moran`
+
+    Returns
+    -------
+    Long DataFrame, one row per (weights, seed, unit): ``weights``, ``seed``, ``adcode``,
+    ``cluster`` (as :func:`local_moran`), ``p_sim`` (directed).
+    """
+    parts = []
+    for name, w in weights.items():
+        for seed in seeds:
+            r = local_moran(values, w, permutations=permutations, seed=int(seed), alpha=alpha,
+                            fdr=True)
+            parts.append(pd.DataFrame({"weights": name, "seed": int(seed),
+                                       "adcode": r["adcode"].to_numpy(),
+                                       "cluster": r["cluster"].to_numpy(),
+                                       "p_sim": r["p_sim"].to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def cluster_stability(variants: pd.DataFrame, main: pd.Series) -> pd.DataFrame:
+    """How stable each unit's cluster label is over the variants of :func:`lisa_variants`.
+
+    Parameters
+    ----------
+    variants : the long frame of :func:`lisa_variants` (``weights, seed, adcode, cluster``)
+    main : the published label of each unit (index adcode), e.g. the main run's cluster
+
+    Returns
+    -------
+    DataFrame, one row per unit (order of ``main``): ``adcode``, ``variants_count``,
+    ``same_cluster_share`` (share of variants with the ``main`` label, 0–1), ``modal_cluster``
+    (the significant label it has most often; ties: the label order of
+    :data:`CLUSTER_LABELS`; "Not significant" if never significant), ``modal_cluster_share``
+    (share of variants with the modal label; 0 if never significant).
+    """
+    order = {lab: k for k, lab in enumerate(CLUSTER_LABELS.values())}
+    counts = pd.crosstab(variants["adcode"], variants["cluster"])
+    total = counts.sum(axis=1)
+    rows = []
+    for a, lab in main.items():
+        c = counts.loc[a] if a in counts.index else pd.Series(dtype="int64")
+        sig = {k: int(v) for k, v in c.items() if k != NOT_SIGNIFICANT and v > 0}
+        modal = (min(sig, key=lambda k: (-sig[k], order.get(k, 99))) if sig
+                 else NOT_SIGNIFICANT)
+        n = int(total.get(a, 0))
+        rows.append({"adcode": int(a), "variants_count": n,
+                     "same_cluster_share": float(c.get(lab, 0)) / n if n else np.nan,
+                     "modal_cluster": modal,
+                     "modal_cluster_share": sig.get(modal, 0) / n if n else np.nan})
+    return pd.DataFrame(rows)
 
 
 def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
@@ -517,6 +666,25 @@ def significance_category(fdr_labels: pd.Series, unadjusted_labels: pd.Series,
     return out
 
 
-__all__ = ["ALPHA", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "MIN_COUNT", "NOT_SIGNIFICANT",
-           "PERMUTATIONS", "QUADRANTS", "eb_rates", "fdr_significant", "getis_ord", "global_moran",
-           "local_moran", "significance_category"]
+__all__ = [
+    "ALPHA",
+    "CLUSTER_LABELS",
+    "COLD_SPOT",
+    "GI_STREAM",
+    "HOT_SPOT",
+    "LOCAL_ALTERNATIVE",
+    "MIN_COUNT",
+    "NOT_SIGNIFICANT",
+    "PERMUTATIONS",
+    "QUADRANTS",
+    "cluster_stability",
+    "eb_rates",
+    "fdr_significant",
+    "getis_ord",
+    "gi_total_permutations",
+    "global_moran",
+    "lisa_variants",
+    "local_moran",
+    "permutation_p",
+    "significance_category",
+]

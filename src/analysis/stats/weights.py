@@ -14,7 +14,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal.weights import KNN, Queen, W
+from libpysal.weights import KNN, DistanceBand, Queen, W
+from libpysal.weights.util import min_threshold_distance
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -241,5 +242,37 @@ def prefecture_knn_weights(gdf: gpd.GeoDataFrame, id_column: str = "prefecture_a
     return w
 
 
-__all__ = ["COMPONENT_RULE", "ISLAND_K", "PREFECTURE_KNN_K", "QUEEN_RULE", "prefecture_knn_weights",
+def distance_band_weights(gdf: gpd.GeoDataFrame, id_column: str = "prefecture_adcode",
+                          threshold_km: float | None = None) -> W:
+    """Distance-band weights: every unit whose centroid lies within ``threshold_km`` of a unit's
+    centroid (CHINA_ALBERS) is its neighbour (binary, then row-standardised).
+
+    The default threshold is the smallest that leaves no unit without a neighbour (the largest
+    nearest-neighbour distance, ``libpysal.weights.util.min_threshold_distance``), so unlike
+    contiguity the neighbourhoods are large where units are small (eastern provinces).
+
+    Returns
+    -------
+    libpysal ``W``, ``id_order`` = the ids ascending, ``transform == "R"``, no islands;
+    ``w.threshold_km`` holds the threshold used (km).
+    """
+    g = _units(gdf, id_column)
+    ids = [int(a) for a in g.index]
+    coords = _centroids(g)
+    threshold = (min_threshold_distance(coords) if threshold_km is None
+                 else float(threshold_km) * 1000)
+    band = DistanceBand.from_array(coords, threshold=threshold * (1 + 1e-9), binary=True,
+                                   ids=ids, silence_warnings=True)
+    w = W({i: sorted(int(j) for j in band.neighbors[i]) for i in ids}, id_order=ids,
+          silence_warnings=True)
+    if w.islands:
+        raise ValueError(f"units without a neighbour within {threshold / 1000:.0f} km: "
+                         f"{w.islands[:5]}")
+    w.transform = "r"
+    w.threshold_km = threshold / 1000
+    return w
+
+
+__all__ = ["COMPONENT_RULE", "ISLAND_K", "PREFECTURE_KNN_K", "QUEEN_RULE", "distance_band_weights",
+           "prefecture_knn_weights",
            "prefecture_links", "prefecture_weights", "province_weights", "weights_from_links"]

@@ -35,6 +35,13 @@ MORAN_PERMUTATIONS: int = 999
 SPEC_CURVE_PERMUTATIONS: int = 99
 #: Bootstrap replicates of the reunion conditional shares (percentile intervals).
 BOOTSTRAP_REPLICATES: int = 1999
+#: Alternative hypothesis of every permutation p-value of the hotspot tests (global Moran,
+#: LISA, Gi*), in esda's vocabulary (``esda.significance.calculate_significance``): "directed"
+#: = (min(#{sim ≥ obs}, #{sim < obs}) + 1) / (permutations + 1), the one-sided p-value in the
+#: tail the observed statistic falls in (half esda's "two-sided" p; at most about 0.5). It is
+#: esda's historical ``p_sim`` (the GeoDa convention), kept so the published maps stay
+#: comparable; esda warns that its default will move to "two-sided", so it is passed by name.
+LOCAL_ALTERNATIVE: str = "directed"
 
 #: Minimum number of events (e.g. postings) for a province's rate to be shown without a warning
 #: flag. A rate built on k events has a Poisson relative standard error of 1/sqrt(k); below 20
@@ -76,6 +83,7 @@ PREFECTURE_KNN_K: int = 5
 PREFECTURE_SENSITIVITY_PERMUTATIONS: int = PERMUTATIONS
 
 __all__ = ["ALPHA", "BOOTSTRAP_REPLICATES", "CLUSTER_LABELS", "COLD_SPOT", "HOT_SPOT", "ISLAND_K",
+           "LOCAL_ALTERNATIVE",
            "MIN_COUNT",
            "MORAN_PERMUTATIONS", "NOT_SIGNIFICANT", "PERMUTATIONS", "PREFECTURE_KNN_K",
            "PREFECTURE_MIN_COUNT", "PREFECTURE_SENSITIVITY_PERMUTATIONS", "QUADRANTS",

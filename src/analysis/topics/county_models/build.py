@@ -14,8 +14,9 @@ Tables built (schemas in :mod:`analysis.topics.county_models.schema`):
     with and without province fixed effects), their Poisson / zero-inflated / leave-one-
     province-out checks, within-province added-variable data and prefecture residuals.
 
-Needs ``census_county``, ``census_county_crosswalk``, ``left_behind_children`` and
-``county_case_counts`` (postings per measure × harmonised unit, step ``topics.placement``).
+Needs ``census_county``, ``census_county_crosswalk``, ``left_behind_children``,
+``county_case_counts`` (postings per measure × harmonised unit, step ``topics.placement``) and
+``boundaries_prefecture`` (the polygons of the residual Moran test).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
@@ -40,7 +40,7 @@ COUNT_MEASURE, COUNT_UNIT, COUNT_POSTINGS = "measure", "county_code", "postings_
 #: Prefecture polygons of the residual Moran test (step ``sources.prefecture_boundaries``).
 POLYGONS = "boundaries_prefecture"
 
-NEEDS = ("census_county", "census_county_crosswalk", "left_behind_children", COUNTS)
+NEEDS = ("census_county", "census_county_crosswalk", "left_behind_children", COUNTS, POLYGONS)
 PROVIDES = ("county_exposures", "county_left_behind_check", "county_model_estimates",
             "county_model_fit", "county_model_sensitivity", "county_model_added_variable",
             "county_model_residuals")
@@ -80,13 +80,8 @@ def build(ctx: BuildContext, *, log: Callable[[str], None] = print) -> list[Clea
     with threadpool_limits(limits=1, user_api="blas"):
         res = run_models(exposures, postings, log=log)
     fits = res.fits
-    if POLYGONS in NEEDS:
-        moran = residual_moran(res.residuals, t[POLYGONS])
-        fits = fits.merge(moran, on=["measure", "spec"], how="left", validate="1:1")
-    else:
-        fits = fits.assign(residual_moran_i=np.nan, residual_moran_mean_sim=np.nan,
-                           residual_moran_p_two_sided=np.nan,
-                           residual_moran_prefectures_count=pd.NA)
+    moran = residual_moran(res.residuals, t[POLYGONS])
+    fits = fits.merge(moran, on=["measure", "spec"], how="left", validate="1:1")
     fits["residual_moran_prefectures_count"] = fits[
         "residual_moran_prefectures_count"].astype("Int64")
     log(f"[county_models] fitted in {time.perf_counter() - t0:.1f} s")

@@ -36,7 +36,8 @@ from analysis.stats.count_models import (
     group_mean,
     irr_ci,
 )
-from analysis.stats.residual_spatial import contiguity_weights, moran_permutation
+from analysis.stats.hotspots import global_moran
+from analysis.stats.weights import prefecture_weights
 from analysis.topics.county_models.schema import CLUSTER, COUNTY_MODEL_MEASURES, COUNTY_SPECS, HEADLINE
 from analysis.vocab.basemaps import CHINA_ALBERS
 from analysis.vocab.county_exposures import MODEL_CONTROLS, MODEL_EXPOSURES
@@ -217,14 +218,23 @@ def run_models(exposures: pd.DataFrame, postings: dict[str, pd.Series], *,
                    added_variable=av_f, residuals=pd.concat(res, ignore_index=True))
 
 
+#: Alternative of the residual Moran test: no direction is expected before the fit.
+RESIDUAL_ALTERNATIVE = "two-sided"
+
+
 def residual_moran(residuals: pd.DataFrame, polygons: gpd.GeoDataFrame, *,
                    permutations: int = MORAN_PERMUTATIONS) -> pd.DataFrame:
     """Moran's I of the prefecture means of the Pearson residuals, per measure × spec.
 
-    Weights: queen contiguity of the prefecture polygons that hold residuals
-    (:func:`analysis.stats.residual_spatial.contiguity_weights`, projected to
-    :data:`~analysis.vocab.basemaps.CHINA_ALBERS`, an island joined to its 2 nearest), row-
-    standardised; two-sided permutation test (seeded).
+    Weights: queen contiguity of the prefecture polygons that hold residuals, with the
+    component rule that joins islands and island groups to their nearest units
+    (:func:`analysis.stats.weights.prefecture_weights`, the weights of the prefecture atlas),
+    row-standardised. Test: :func:`analysis.stats.hotspots.global_moran` with esda's
+    **two-sided** alternative (seeded permutations). Null: the prefecture means are
+    exchangeable over the map — any arrangement of them as likely as the observed one.
+    Residuals of a fitted model are not exactly exchangeable (they share the fitted
+    coefficients, and fixed effects centre them within provinces), so the p-value is an
+    approximation; I is compared with the permutation mean, not with −1/(n−1).
 
     Returns
     -------
@@ -233,14 +243,18 @@ def residual_moran(residuals: pd.DataFrame, polygons: gpd.GeoDataFrame, *,
     """
     poly = polygons.to_crs(CHINA_ALBERS)
     rows = []
+    cache: dict[tuple[int, ...], object] = {}
     for (m, sp), g in residuals.groupby(["measure", "spec"], sort=False):
         sub = poly[poly["prefecture_adcode"].isin(g["prefecture_code"])]
         vals = g.set_index("prefecture_code")["mean_pearson_residual"]
         vals = vals[vals.index.isin(sub["prefecture_adcode"])]
-        w = contiguity_weights(sub, "prefecture_adcode")
-        r = moran_permutation(vals, w, permutations=permutations)
-        rows.append({"measure": m, "spec": sp, "residual_moran_i": r["moran_i"],
-                     "residual_moran_mean_sim": r["mean_i_sim"],
-                     "residual_moran_p_two_sided": r["p_two_sided"],
-                     "residual_moran_prefectures_count": r["n"]})
+        ids = tuple(sorted(int(a) for a in sub["prefecture_adcode"]))
+        if ids not in cache:
+            cache[ids] = prefecture_weights(sub, "prefecture_adcode")
+        r = global_moran(vals, cache[ids], permutations=permutations, measure=m,
+                         alternative=RESIDUAL_ALTERNATIVE).iloc[0]
+        rows.append({"measure": m, "spec": sp, "residual_moran_i": float(r["moran_i"]),
+                     "residual_moran_mean_sim": float(r["mean_i_sim"]),
+                     "residual_moran_p_two_sided": float(r["p_sim"]),
+                     "residual_moran_prefectures_count": int(r["n"])})
     return pd.DataFrame(rows)

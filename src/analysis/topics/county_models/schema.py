@@ -220,16 +220,17 @@ SCHEMAS = {
                                                        "residuals (county_model_residuals)"),
             "residual_moran_i": _float(
                 "Moran's I of the prefecture means of the Pearson residuals (queen contiguity "
-                "of the prefecture polygons, an island joined to its 2 nearest, row-"
-                "standardised); null when no prefecture polygons were available",
+                "of the prefecture polygons with the prefecture atlas's component rule, "
+                "row-standardised)",
                 "Moran's I", nullable=True),
             "residual_moran_mean_sim": _float(
                 "mean I over the permutations (the centre of the null; not −1/(n−1))",
                 "Moran's I", nullable=True),
             "residual_moran_p_two_sided": _p(
-                f"two-sided permutation p-value of residual_moran_i ({MORAN_PERMUTATIONS} "
-                "seeded permutations of the prefecture means: exchangeability is an "
-                "approximation for residuals)"),
+                f"two-sided permutation p-value of residual_moran_i (esda alternative "
+                f"'two-sided', {MORAN_PERMUTATIONS} seeded permutations). Null: the prefecture "
+                "means are exchangeable over the map (no spatial arrangement); an "
+                "approximation for residuals, which share the fitted coefficients"),
             "residual_moran_prefectures_count": pa.Column(
                 "Int64", pa.Check.ge(0), nullable=True, description="prefectures in the "
                 "Moran test (with residuals and a polygon)", metadata={"unit": "count"}),

@@ -23,6 +23,9 @@ Tables built
     measure's ``period_panels``).
 ``hotspot_global_moran``
     one row per (measure, period, rate kind): global Moran's I of the raw and of the EB rate.
+``hotspot_lisa_sensitivity``
+    one row per (pooled measure, adcode): the LISA cluster under each weights variant
+    (queen, k nearest provinces, distance band) and how often it holds over weights × seeds.
 ``hotspot_source_destination``
     one row per (source, adcode) for the two sources with both places (reunions; adults
     searching): EB rate ranks on the lost and the destination side, their difference (positive
@@ -46,9 +49,21 @@ from libpysal.weights import Queen, W
 from analysis.core.accounts import RowAccount
 from analysis.core.step import BuildContext, CleanTable
 from analysis.stats import hotspots
-from analysis.stats.weights import province_weights
+from analysis.stats.weights import distance_band_weights, prefecture_knn_weights, province_weights
 from analysis.topics.hotspots import compare
-from analysis.topics.hotspots.schema import ISLAND_LINK, QUEEN_LINK, RATE_KINDS
+from analysis.topics.hotspots.schema import (
+    CHANGING,
+    DISTANCE_WEIGHTS,
+    ISLAND_LINK,
+    NEVER,
+    QUEEN_LINK,
+    QUEEN_WEIGHTS,
+    RATE_KINDS,
+    SENSITIVITY_KNN,
+    SENSITIVITY_SEEDS,
+    SENSITIVITY_WEIGHTS,
+    STABLE,
+)
 from analysis.vocab import measures
 from analysis.vocab.basemaps import BASEMAPS, CHINA_ALBERS
 from analysis.vocab.measures import CHILDREN_YEAR, MEASURES, PAIRS, PERIOD_PANELS
@@ -63,7 +78,8 @@ MEASURE_LABELS = measures.MEASURE_LABELS
 
 #: Tables this step reads and builds.
 NEEDS = (*(f"boundaries_{b}" for b in BASEMAPS), "case_rates", "case_counts", "case_flows")
-PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran", "hotspot_source_destination",
+PROVIDES = ("hotspot_neighbours", "hotspot_local", "hotspot_global_moran",
+            "hotspot_lisa_sensitivity", "hotspot_source_destination",
             "published_hotspot_comparison", "published_flow_comparison")
 
 
@@ -224,6 +240,60 @@ def global_table(local: pd.DataFrame, w: W, permutations: int = PERMUTATIONS,
     return pd.DataFrame(rows)
 
 
+def sensitivity_weights(w: W, gdf: gpd.GeoDataFrame) -> dict[str, W]:
+    """The weights variants of ``hotspot_lisa_sensitivity`` (:data:`~.schema.SENSITIVITY_WEIGHTS`):
+    the project's weights ``w`` and, from the polygons ``gdf``, k nearest provinces and the
+    distance band, all on the 31 mainland provinces."""
+    g = gdf[gdf["adcode"].isin(MAINLAND31)]
+    out = {QUEEN_WEIGHTS: w}
+    out |= {f"knn{k}": prefecture_knn_weights(g, "adcode", k=k) for k in SENSITIVITY_KNN}
+    out[DISTANCE_WEIGHTS] = distance_band_weights(g, "adcode")
+    if list(out) != list(SENSITIVITY_WEIGHTS):
+        raise ValueError(f"weights variants {list(out)} differ from {SENSITIVITY_WEIGHTS}")
+    return out
+
+
+def lisa_sensitivity(local: pd.DataFrame, weights: dict[str, W],
+                     seeds: tuple[int, ...] = SENSITIVITY_SEEDS,
+                     permutations: int = PERMUTATIONS) -> pd.DataFrame:
+    """The ``hotspot_lisa_sensitivity`` table: for each pooled measure of ``local``
+    (``hotspot_local``), the LISA cluster of each province under every weights × seed variant
+    (:func:`analysis.stats.hotspots.lisa_variants`) and its stability
+    (:func:`analysis.stats.hotspots.cluster_stability`)."""
+    pooled = local[local["period"] == POOLED]
+    parts = []
+    for measure, g in pooled.groupby("measure", sort=False):
+        g = g.set_index("adcode").sort_index()
+        y = g["eb_per_100k"]
+        var = hotspots.lisa_variants(y, weights, seeds, permutations=permutations)
+        main = g["lisa_cluster"]
+        check = var[(var["weights"] == QUEEN_WEIGHTS) & (var["seed"] == SEED)]
+        if not np.array_equal(check.set_index("adcode")["cluster"].reindex(main.index), main):
+            raise ValueError(f"{measure}: the queen / seed {SEED} variant differs from "
+                             "hotspot_local")
+        stab = hotspots.cluster_stability(var, main).set_index("adcode")
+        at_seed = var[var["seed"] == SEED].pivot(index="adcode", columns="weights",
+                                                 values="cluster")
+        queen = var[var["weights"] == QUEEN_WEIGHTS]
+        seeds_same = (queen.assign(same=queen["cluster"].to_numpy()
+                                   == main.reindex(queen["adcode"]).to_numpy())
+                      .groupby("adcode")["same"].mean())
+        frame = pd.DataFrame({"measure": measure, "adcode": main.index.astype("int64"),
+                              "lisa_cluster": main.to_numpy()})
+        for wname in weights:
+            frame[f"cluster_{wname}"] = at_seed[wname].reindex(main.index).to_numpy()
+        frame["seeds_same_share"] = seeds_same.reindex(main.index).to_numpy()
+        for c in ("variants_count", "same_cluster_share", "modal_cluster",
+                  "modal_cluster_share"):
+            frame[c] = stab[c].reindex(main.index).to_numpy()
+        share = frame["modal_cluster_share"].to_numpy()
+        frame["stability"] = np.select([share >= 1, share > 0], [STABLE, CHANGING], NEVER)
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out["variants_count"] = out["variants_count"].astype("int64")
+    return out
+
+
 def source_destination(local: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     """The ``hotspot_source_destination`` table: lost vs destination EB-rate ranks and the flow
     balance of each flow source (see the module docstring)."""
@@ -278,6 +348,13 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     local = local_table(inputs, w)
     glob = global_table(local, w)
     glob_acc = _simple_account("hotspot_global_moran", {"hotspot_local": len(local)})
+    sens = lisa_sensitivity(local, sensitivity_weights(w, bounds["ocha"]))
+    sens_acc = RowAccount("hotspot_lisa_sensitivity")
+    n_pooled = int((local["period"] == POOLED).sum())
+    sens_acc.add_read("hotspot_local", len(local))
+    sens_acc.add_kept("hotspot_local", n_pooled)
+    sens_acc.drop("hotspot_local", "period row (the sensitivity is of the pooled maps)",
+                  len(local) - n_pooled)
 
     flows = ctx.tables["case_flows"]
     sd = source_destination(local, flows)
@@ -307,6 +384,7 @@ def build(ctx: BuildContext) -> list[CleanTable]:
     return [CleanTable("hotspot_neighbours", nb, nb_acc),
             CleanTable("hotspot_local", local, local_acc),
             CleanTable("hotspot_global_moran", glob, glob_acc),
+            CleanTable("hotspot_lisa_sensitivity", sens, sens_acc),
             CleanTable("hotspot_source_destination", sd, sd_acc),
             CleanTable("published_hotspot_comparison", hc, hc_acc),
             CleanTable("published_flow_comparison", fc, fc_acc)]

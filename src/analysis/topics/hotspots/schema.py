@@ -24,6 +24,7 @@ from analysis.vocab.settings import (
     COLD_SPOT,
     HOT_SPOT,
     ISLAND_K,
+    LOCAL_ALTERNATIVE,
     MIN_COUNT,
     NOT_SIGNIFICANT,
     PERMUTATIONS,
@@ -45,12 +46,30 @@ RATE_KINDS = ("raw", "eb")
 QUEEN_LINK = "queen contiguity"
 ISLAND_LINK = f"island rule: {ISLAND_K} nearest provinces by centroid distance"
 
+#: Weights variants of the LISA sensitivity table (``hotspot_lisa_sensitivity``): the project's
+#: queen contiguity (Hainan joined to its ISLAND_K nearest; rook contiguity gives the same links
+#: on both basemaps, so it is not a separate variant), k nearest provinces by centroid distance
+#: for each k of SENSITIVITY_KNN, and a distance band (binary, centroids within the smallest
+#: distance that leaves no province without a neighbour).
+SENSITIVITY_KNN = (4, 5, 6)
+QUEEN_WEIGHTS, DISTANCE_WEIGHTS = "queen", "distance_band"
+SENSITIVITY_WEIGHTS = (QUEEN_WEIGHTS, *(f"knn{k}" for k in SENSITIVITY_KNN), DISTANCE_WEIGHTS)
+#: Permutation seeds of each weights variant (the first is the project's SEED).
+SENSITIVITY_SEEDS = tuple(SEED + k for k in range(10))
+#: Stability class of a province's LISA cluster over the weights × seed variants.
+STABLE = "stable member"
+CHANGING = "member in some variants"
+NEVER = "never in a cluster"
+STABILITY = (STABLE, CHANGING, NEVER)
+
 _PERIODS = [POOLED, *sorted({p for panels in PERIOD_PANELS.values() for p, _ in panels})]
 _LISA = [*CLUSTER_LABELS.values(), NOT_SIGNIFICANT]
 _GI = [HOT_SPOT, COLD_SPOT, NOT_SIGNIFICANT]
-_INFERENCE = (f"Seeded permutation tests ({PERMUTATIONS} permutations, seed {SEED}); local tests "
-              f"controlled with the Benjamini–Hochberg false-discovery rate at {ALPHA} over the "
-              "31 provinces of each map. Weights: hotspot_neighbours.")
+_INFERENCE = (f"Seeded permutation tests ({PERMUTATIONS} permutations, seed {SEED}; p-values of "
+              f"esda's '{LOCAL_ALTERNATIVE}' alternative); LISA by conditional permutation, Gi* by "
+              "total randomisation on a separate random stream; local tests controlled with the "
+              f"Benjamini–Hochberg false-discovery rate at {ALPHA} over the 31 provinces of each "
+              "map. Weights: hotspot_neighbours.")
 
 
 def _float(description: str, unit: str, *, ge: float | None = None, le: float | None = None,
@@ -135,7 +154,8 @@ SCHEMAS = {
             "lisa_local_i": _float("local Moran's I_i", "unitless"),
             "lisa_quadrant": text_column("Moran scatterplot quadrant",
                                          isin=list(QUADRANTS.values())),
-            "lisa_p_sim": _p("folded conditional-permutation pseudo p-value of I_i"),
+            "lisa_p_sim": _p("directed conditional-permutation pseudo p-value of I_i (esda "
+                              "alternative 'directed': one-sided, in the tail I_i falls in)"),
             "lisa_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of I_i"),
             "lisa_cluster": text_column("LISA cluster after FDR control", isin=_LISA),
             "lisa_cluster_unadjusted": text_column(f"LISA cluster at p_sim ≤ {ALPHA} without "
@@ -145,7 +165,8 @@ SCHEMAS = {
             "gi_z": _float("Getis–Ord G_i* z-score (binary weights with self-weight 1)",
                            "standard deviations"),
             "gi_p_norm": _p("two-sided normal p-value of the Gi* z-score"),
-            "gi_p_sim": _p("folded conditional-permutation pseudo p-value of G_i*"),
+            "gi_p_sim": _p("directed total-randomisation permutation pseudo p-value of G_i* "
+                            "(all values permuted, own seed stream; not the LISA's draws)"),
             "gi_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of G_i* (from p_sim)"),
             "gi_label": text_column("hot / cold spot after FDR control", isin=_GI),
             "gi_label_unadjusted": text_column(f"hot / cold spot at p_sim ≤ {ALPHA} without "
@@ -173,8 +194,8 @@ SCHEMAS = {
             "expected_i": _float("E[I] = −1/(n−1)", "unitless"),
             "moran_z": _float("z-score of I under normality", "standard deviations"),
             "p_norm": _p("two-sided normal p-value of I"),
-            "p_sim": _p("folded permutation pseudo p-value of I (one-sided in the direction "
-                        "of I − E[I])"),
+            "p_sim": _p("directed permutation pseudo p-value of I (esda alternative "
+                        "'directed': one-sided, in the tail the observed I falls in)"),
             "mean_i_sim": _float("mean I over the permutations", "unitless"),
             "permutations_count": count_column("permutations"),
             "seed": pa.Column("int64", description="seed of the permutations",
@@ -185,6 +206,45 @@ SCHEMAS = {
                     "period.",
         metadata={"sources": ["hotspot_local", "hotspot_neighbours"],
                   "notes": _INFERENCE + " " + _CAVEAT},
+    ),
+    "hotspot_lisa_sensitivity": pa.DataFrameSchema(
+        {
+            "measure": _measure(),
+            "adcode": adcode_column(),
+            "lisa_cluster": text_column("published LISA cluster (hotspot_local: queen weights, "
+                                        f"seed {SEED}, FDR)", isin=_LISA),
+            **{f"cluster_{w}": text_column(f"LISA cluster (FDR) under the {w} weights, seed "
+                                           f"{SEED}", isin=_LISA)
+               for w in SENSITIVITY_WEIGHTS},
+            "seeds_same_share": _float(f"share of the {len(SENSITIVITY_SEEDS)} seeds that give "
+                                       "lisa_cluster on the queen weights", "share (0-1)",
+                                       ge=0, le=1),
+            "variants_count": count_column("weights × seed variants"),
+            "same_cluster_share": _float("share of all variants that give lisa_cluster",
+                                         "share (0-1)", ge=0, le=1),
+            "modal_cluster": text_column("the significant cluster the province is in most "
+                                         "often over the variants ('Not significant' if never)",
+                                         isin=_LISA),
+            "modal_cluster_share": _float("share of variants in which the province is in "
+                                          "modal_cluster (0 if never significant)",
+                                          "share (0-1)", ge=0, le=1),
+            "stability": text_column(f"'{STABLE}': in modal_cluster in every variant; "
+                                     f"'{CHANGING}': in some only; '{NEVER}'",
+                                     isin=list(STABILITY)),
+        },
+        strict=True, ordered=True, **one_row_per("measure", "adcode"),
+        description="How stable each province's LISA cluster (pooled EB rate) is to the "
+                    "spatial weights and the permutation seed: its cluster under each weights "
+                    "variant and the share of weights × seed variants that agree.",
+        metadata={"sources": ["hotspot_local", "boundaries_ocha"],
+                  "notes": f"Weights: {', '.join(SENSITIVITY_WEIGHTS)} (queen = the project's "
+                           f"weights, Hainan joined to its {ISLAND_K} nearest provinces; knn<k> "
+                           "= k nearest provinces by centroid distance in the equal-area "
+                           "projection; distance_band = centroids within the smallest distance "
+                           "that leaves no province without a neighbour), all row-standardised; "
+                           f"seeds {SENSITIVITY_SEEDS[0]}–{SENSITIVITY_SEEDS[-1]}, "
+                           f"{PERMUTATIONS} conditional permutations each, Benjamini–Hochberg "
+                           f"FDR at {ALPHA} over the 31 provinces. " + _CAVEAT},
     ),
     "hotspot_source_destination": pa.DataFrameSchema(
         {

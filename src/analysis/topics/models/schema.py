@@ -305,8 +305,8 @@ SCHEMAS = {
                 nullable=True),
             "residual_moran_p_sim": _p(
                 f"permutation pseudo p-value ({MORAN_PERMUTATIONS} seeded permutations of "
-                "the residuals, analysis.stats.hotspots.global_moran: one-sided in the "
-                "direction of the observed I, esda's p_sim). Permuting residuals treats them "
+                "the residuals, analysis.stats.hotspots.global_moran: esda's directed "
+                "alternative, one-sided in the direction of the observed I). Permuting residuals treats them "
                 "as exchangeable, which residuals of a fitted model are not: approximate "
                 "for every kind; for OLS see residual_moran_p_norm and the LM tests",
                 nullable=True),
