@@ -1,4 +1,5 @@
-"""Column builders shared by the schemas: adcode keys, persons, shares, rates."""
+"""Column builders shared by the schemas: adcode keys, persons, shares, rates, floats, p-values,
+flags."""
 
 from __future__ import annotations
 
@@ -37,6 +38,30 @@ def rate_column(description: str, unit: str, *, nullable: bool = False) -> pa.Co
     """A non-negative rate, e.g. ``unit='per 1,000 persons'``."""
     return pa.Column(float, pa.Check.ge(0), nullable=nullable, description=description,
                      metadata={"unit": unit})
+
+
+def float_column(description: str, unit: str, *, ge: float | None = None,
+                 le: float | None = None, nullable: bool = False,
+                 checks: list[pa.Check] | None = None) -> pa.Column:
+    """A float column in ``unit``: within ``[ge, le]`` when both are given, ``≥ ge`` when only
+    ``ge`` is, plus any further ``checks``."""
+    bounds = []
+    if ge is not None and le is not None:
+        bounds.append(pa.Check.in_range(ge, le))
+    elif ge is not None:
+        bounds.append(pa.Check.ge(ge))
+    return pa.Column(float, [*bounds, *(checks or [])], nullable=nullable,
+                     description=description, metadata={"unit": unit})
+
+
+def p_column(description: str, *, nullable: bool = False) -> pa.Column:
+    """A probability (p-value) column between 0 and 1 (unit: probability (0-1))."""
+    return float_column(description, "probability (0-1)", ge=0, le=1, nullable=nullable)
+
+
+def flag_column(description: str) -> pa.Column:
+    """A boolean column (unit: flag)."""
+    return pa.Column(bool, description=description, metadata={"unit": "flag"})
 
 
 def text_column(description: str, *, nullable: bool = False,

@@ -75,7 +75,7 @@ COUNTY_MODEL_TABLE_CAVEAT = ("Ecological associations across county units, not e
 COUNTY_MODEL_CAVEAT = (f"{CAVEAT}. Associations across county units within provinces, not "
                        "causation and not a risk for any child.")
 #: Notes of the fact-check table.
-FACT_CHECK_CAVEAT = f"Case records are {POSTINGS_NOT_INCIDENCE}."
+FACT_CHECK_CAVEAT = f"Case records are postings on {PLATFORM_IN_TABLES}, {NOT_ABDUCTIONS}."
 #: The caveat paragraph of the published data dictionary (Markdown, wrapped as published).
 DATA_DICTIONARY_CAVEAT = (f"Case records are **postings on {PLATFORM_IN_TABLES}, not verified\n"
                           "abductions**.")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.vocab.columns import adcode_column, count_column, one_row_per, text_column
+from analysis.vocab.columns import (
+    adcode_column,
+    count_column,
+    flag_column,
+    float_column,
+    one_row_per,
+    p_column,
+    persons_column,
+    text_column,
+)
 from analysis.vocab.county_exposures import COUNTY_EXPOSURES
 from analysis.vocab.settings import MORAN_PERMUTATIONS
 from analysis.vocab.wording import COUNTY_MODEL_TABLE_CAVEAT
@@ -40,28 +49,9 @@ TERM_ROLES = ["exposure", "control"]
 CLUSTER = "prefecture (2020 unit of census_city_prefecture)"
 
 _EXPOSURE_IDS = [e.id for e in COUNTY_EXPOSURES]
+_WALD_P = "two-sided p-value (Wald z, clustered errors)"
 _SOURCES = ["census_county", "census_county_crosswalk", "left_behind_children",
             "county_case_counts"]
-
-
-def _float(description: str, unit: str, *, nullable: bool = False,
-           checks: list | None = None) -> pa.Column:
-    return pa.Column(float, checks or [], nullable=nullable, description=description,
-                     metadata={"unit": unit})
-
-
-def _p(description: str = "two-sided p-value (Wald z, clustered errors)") -> pa.Column:
-    return _float(description, "probability (0-1)", nullable=True,
-                  checks=[pa.Check.in_range(0, 1)])
-
-
-def _persons(description: str) -> pa.Column:
-    return pa.Column("Int64", pa.Check.ge(0), nullable=True, description=description,
-                     metadata={"unit": "persons"})
-
-
-def _flag(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
 
 
 _SPEC = text_column("specification: " + "; ".join(f"{k} = {v}" for k, v in COUNTY_SPECS.items()),
@@ -71,22 +61,22 @@ _MEASURE = text_column("outcome measure (postings per county unit): "
                        isin=list(COUNTY_MODEL_MEASURES))
 _TERM = text_column("exposure or control (county_exposures column), per SD", isin=_EXPOSURE_IDS)
 _IRR = {
-    "irr": _float("incidence-rate ratio per SD of the term = exp(β_z), β_z the coefficient of "
-                  "the term z-scored over the units used (ddof 1)", "ratio",
-                  checks=[pa.Check.gt(0)]),
-    "ci_low": _float("lower 95 % limit of irr (normal, clustered SE)", "ratio"),
-    "ci_high": _float("upper 95 % limit of irr", "ratio"),
-    "p": _p(),
+    "irr": float_column("incidence-rate ratio per SD of the term = exp(β_z), β_z the coefficient of "
+                        "the term z-scored over the units used (ddof 1)", "ratio",
+                        checks=[pa.Check.gt(0)]),
+    "ci_low": float_column("lower 95 % limit of irr (normal, clustered SE)", "ratio"),
+    "ci_high": float_column("upper 95 % limit of irr", "ratio"),
+    "p": p_column(_WALD_P, nullable=True),
 }
 
 _IRR_NULLABLE = {
-    "irr": _float("incidence-rate ratio per SD of the term (as in county_model_estimates); null "
-                  "when the fit gave no finite estimate", "ratio", nullable=True),
-    "ci_low": _float("lower 95 % limit of irr (clustered SE); null for loo_province (point "
-                     "estimates only: their range is the check) and when the fit did not "
-                     "converge (converged = False: irr and p null too)", "ratio", nullable=True),
-    "ci_high": _float("upper 95 % limit of irr; null as ci_low", "ratio", nullable=True),
-    "p": _p(),
+    "irr": float_column("incidence-rate ratio per SD of the term (as in county_model_estimates); null "
+                        "when the fit gave no finite estimate", "ratio", nullable=True),
+    "ci_low": float_column("lower 95 % limit of irr (clustered SE); null for loo_province (point "
+                           "estimates only: their range is the check) and when the fit did not "
+                           "converge (converged = False: irr and p null too)", "ratio", nullable=True),
+    "ci_high": float_column("upper 95 % limit of irr; null as ci_low", "ratio", nullable=True),
+    "p": p_column(_WALD_P, nullable=True),
 }
 
 SCHEMAS = {
@@ -99,11 +89,13 @@ SCHEMAS = {
             "prefecture_code": pa.Column("int64", description="2020 prefecture of the unit "
                                          "(the models' cluster)", metadata={"unit": "adcode"}),
             "adcode": adcode_column("province of the unit (the models' fixed effect)"),
-            "population_2010_persons": _persons("residents 2010, leaves summed"),
-            "population_2020_persons": _persons("residents 2020, leaves summed"),
-            "age_0_14_2010_persons": _persons("residents aged 0–14, 2010, leaves summed"),
-            "age_0_14_2020_persons": _persons("residents aged 0–14, 2020, leaves summed"),
-            **{e.id: _float(e.description(), e.unit, nullable=True) for e in COUNTY_EXPOSURES},
+            "population_2010_persons": persons_column("residents 2010, leaves summed", nullable=True),
+            "population_2020_persons": persons_column("residents 2020, leaves summed", nullable=True),
+            "age_0_14_2010_persons": persons_column("residents aged 0–14, 2010, leaves summed",
+                                                    nullable=True),
+            "age_0_14_2020_persons": persons_column("residents aged 0–14, 2020, leaves summed",
+                                                    nullable=True),
+            **{e.id: float_column(e.description(), e.unit, nullable=True) for e in COUNTY_EXPOSURES},
         },
         strict=True, ordered=True, **one_row_per("harmonised_code"),
         description="County exposures and controls of the county models, one row per "
@@ -126,23 +118,24 @@ SCHEMAS = {
                                      description="census of the proxy and of the children "
                                      "0–14 scaling the figures", metadata={"unit": "year"}),
             "adcode": adcode_column("province with a published figure of the source"),
-            "proxy_children_per_adult_ratio": _float(
+            "proxy_children_per_adult_ratio": float_column(
                 "left-behind proxy of the province: Σ age_0_14_persons ÷ Σ age_20_49_persons "
                 "over its census_county leaves", "children per adult (ratio)"),
-            "left_behind_per_child_ratio": _float(
+            "left_behind_per_child_ratio": float_column(
                 "published left-behind children (persons) ÷ Σ age_0_14_persons of the "
                 "province (a scale: the definitions' age ranges differ from 0–14)", "ratio"),
-            "proxy_rank": _float("rank of the proxy among the source's provinces (1 = "
-                                 "highest)", "rank"),
-            "left_behind_rank": _float("rank of the published rate among the source's "
-                                       "provinces (1 = highest)", "rank"),
+            "proxy_rank": float_column("rank of the proxy among the source's provinces (1 = "
+                                       "highest)", "rank"),
+            "left_behind_rank": float_column("rank of the published rate among the source's "
+                                             "provinces (1 = highest)", "rank"),
             "provinces_count": count_column("provinces of the source with both values (n of "
                                             "ρ)"),
-            "spearman_rho": _float("Spearman rank correlation of the proxy (Σ children 0–14 ÷ "
-                                   "Σ adults 20–49 over the province's leaves) with the "
-                                   "published left-behind children ÷ Σ children 0–14",
-                                   "correlation (−1 to 1)", nullable=True),
-            "p_value": _p("two-sided p-value of ρ (scipy; exact for small n is not used)"),
+            "spearman_rho": float_column("Spearman rank correlation of the proxy (Σ children 0–14 ÷ "
+                                         "Σ adults 20–49 over the province's leaves) with the "
+                                         "published left-behind children ÷ Σ children 0–14",
+                                         "correlation (−1 to 1)", nullable=True),
+            "p_value": p_column("two-sided p-value of ρ (scipy; exact for small n is not used)",
+                                nullable=True),
         },
         strict=True, ordered=True, **one_row_per("source_id", "adcode"),
         description="Rank agreement of the county left-behind proxy, aggregated to provinces, "
@@ -160,16 +153,16 @@ SCHEMAS = {
             "term_role": text_column("exposure (the model is about it) or control",
                                      isin=TERM_ROLES),
             **_IRR,
-            "sd": _float("SD (ddof 1) of the raw term over the units used", "unit of the term",
-                         checks=[pa.Check.gt(0)]),
+            "sd": float_column("SD (ddof 1) of the raw term over the units used", "unit of the term",
+                               checks=[pa.Check.gt(0)]),
             "n_units": count_column("county units in the fit"),
             "n_postings": count_column("postings in the fit"),
-            "fe": _flag("province fixed effects in the model"),
+            "fe": flag_column("province fixed effects in the model"),
             "cluster": text_column("cluster of the standard errors"),
-            "alpha": _float("NB2 dispersion α (Var = μ + αμ²)", "dispersion"),
-            "converged": _flag("optimiser converged with a near-zero score"),
-            "is_headline": _flag("the headline specification (declared in code before the "
-                                 "fit)"),
+            "alpha": float_column("NB2 dispersion α (Var = μ + αμ²)", "dispersion"),
+            "converged": flag_column("optimiser converged with a near-zero score"),
+            "is_headline": flag_column("the headline specification (declared in code before the "
+                                       "fit)"),
         },
         strict=True, ordered=True, **one_row_per("measure", "spec", "term"),
         description="County negative-binomial models of postings (offset log children 0–14, "
@@ -190,9 +183,9 @@ SCHEMAS = {
             "term": _TERM,
             **_IRR_NULLABLE,
             "n_units": count_column("county units in the fit"),
-            "aic": _float("AIC of the fit (compare zinb with the NB2 fit of "
-                          "county_model_fit)", "AIC", nullable=True),
-            "converged": _flag("optimiser converged"),
+            "aic": float_column("AIC of the fit (compare zinb with the NB2 fit of "
+                                "county_model_fit)", "AIC", nullable=True),
+            "converged": flag_column("optimiser converged"),
         },
         strict=True, ordered=True, **one_row_per("measure", "check", "left_out_adcode", "term"),
         description="Sensitivity of the fe_adjusted county models: Poisson, zero-inflated NB2, "
@@ -210,23 +203,23 @@ SCHEMAS = {
                                                "within-province information)"),
             "n_postings": count_column("postings in the fit"),
             "n_clusters": count_column("prefectures (clusters)"),
-            "zero_share": _float("share of units with no posting", "share (0-1)",
-                                 checks=[pa.Check.in_range(0, 1)]),
-            "alpha": _float("NB2 dispersion α", "dispersion"),
-            "llf": _float("log-likelihood", "log-likelihood"),
-            "aic": _float("AIC", "AIC"),
-            "converged": _flag("optimiser converged with a near-zero score"),
+            "zero_share": float_column("share of units with no posting", "share (0-1)",
+                                       checks=[pa.Check.in_range(0, 1)]),
+            "alpha": float_column("NB2 dispersion α", "dispersion"),
+            "llf": float_column("log-likelihood", "log-likelihood"),
+            "aic": float_column("AIC", "AIC"),
+            "converged": flag_column("optimiser converged with a near-zero score"),
             "residual_prefectures_count": count_column("prefectures of the mean Pearson "
                                                        "residuals (county_model_residuals)"),
-            "residual_moran_i": _float(
+            "residual_moran_i": float_column(
                 "Moran's I of the prefecture means of the Pearson residuals (queen contiguity "
                 "of the prefecture polygons with the prefecture atlas's component rule, "
                 "row-standardised)",
                 "Moran's I", nullable=True),
-            "residual_moran_mean_sim": _float(
+            "residual_moran_mean_sim": float_column(
                 "mean I over the permutations (the centre of the null; not −1/(n−1))",
                 "Moran's I", nullable=True),
-            "residual_moran_p_two_sided": _p(
+            "residual_moran_p_two_sided": p_column(
                 f"two-sided permutation p-value of residual_moran_i (esda alternative "
                 f"'two-sided', {MORAN_PERMUTATIONS} seeded permutations). Null: the prefecture "
                 "means are exchangeable over the map (no spatial arrangement); an "
@@ -247,14 +240,14 @@ SCHEMAS = {
             "harmonised_code": pa.Column("int64", description="county unit",
                                          metadata={"unit": "adcode"}),
             "adcode": adcode_column("province of the unit"),
-            "exposure_resid": _float("the z-scored term, residualised on the other regressors "
-                                     "(province fixed effects included) with the IRLS weights "
-                                     "of the NB2 fit", "SD"),
-            "outcome_resid": _float("working response log μ + (y − μ)/μ − offset, "
-                                    "residualised the same way", "log rate"),
-            "weight": _float("IRLS weight μ/(1 + αμ)", "weight", checks=[pa.Check.ge(0)]),
-            "slope": _float("weighted slope of outcome_resid on exposure_resid (= the model's "
-                            "β_z, Frisch–Waugh–Lovell)", "log ratio per SD"),
+            "exposure_resid": float_column("the z-scored term, residualised on the other regressors "
+                                           "(province fixed effects included) with the IRLS weights "
+                                           "of the NB2 fit", "SD"),
+            "outcome_resid": float_column("working response log μ + (y − μ)/μ − offset, "
+                                          "residualised the same way", "log rate"),
+            "weight": float_column("IRLS weight μ/(1 + αμ)", "weight", checks=[pa.Check.ge(0)]),
+            "slope": float_column("weighted slope of outcome_resid on exposure_resid (= the model's "
+                                  "β_z, Frisch–Waugh–Lovell)", "log ratio per SD"),
         },
         strict=True, ordered=True, **one_row_per("measure", "term", "harmonised_code"),
         description="Within-province added-variable data of the fe_adjusted county models: "
@@ -269,8 +262,8 @@ SCHEMAS = {
                                          metadata={"unit": "adcode"}),
             "adcode": adcode_column("province of the prefecture"),
             "units_count": count_column("county units of the prefecture in the fit"),
-            "mean_pearson_residual": _float("mean Pearson residual (y − μ)/√(μ + αμ²) of the "
-                                            "prefecture's units", "residual"),
+            "mean_pearson_residual": float_column("mean Pearson residual (y − μ)/√(μ + αμ²) of the "
+                                                  "prefecture's units", "residual"),
         },
         strict=True, ordered=True, **one_row_per("measure", "spec", "prefecture_code"),
         description="Pearson residuals of every county model averaged per prefecture (for "

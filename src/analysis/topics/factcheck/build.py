@@ -40,8 +40,10 @@ REQUIRED = ["claim_id", "article", "claim", "quoted_words", "observable", "rule"
 
 #: Tables the evaluators read, and the table this step builds.
 NEEDS = ("case_composition", "case_coverage_by_year", "case_flows", "case_rates",
-         "census_city_province", "census_county", "census_hukou_province", "left_behind_children",
-         "model_coefficients")
+         "census_city_province", "census_county", "census_hukou_province",
+         "county_left_behind_check", "county_model_estimates", "county_model_sensitivity",
+         "left_behind_children", "model_coefficients", "prefecture_case_counts",
+         "prefecture_hotspot_local")
 PROVIDES = ("fact_check",)
 
 

@@ -28,12 +28,15 @@ from analysis.topics.factcheck.rules import (
     parse_parameters,
 )
 from analysis.vocab.citations import is_context_only
+from analysis.vocab.county_exposures import BY_ID as COUNTY_EXPOSURE
 from analysis.vocab.factcheck import ARTICLES, CANNOT_BE_TESTED, NOT_OBSERVABLE_REASONS, VERDICTS
-from analysis.vocab.provinces import to_adcode
+from analysis.vocab.provinces import name_of, to_adcode
 from analysis.vocab.seeds import SEED
+from analysis.vocab.settings import HOT_SPOT
 from analysis.vocab.wording import POSTINGS_NOT_INCIDENCE as POSTINGS
 
-__all__ = ["EVALUATORS", "VERDICTS", "Evidence", "estimates_vs_postings", "fact_check"]
+__all__ = ["EVALUATORS", "VERDICTS", "Evidence", "county_evidence", "ecological_reading",
+           "estimates_vs_postings", "fact_check"]
 
 #: Bootstrap replicates of the reunion-corridor lift (claim C04).
 BOOTSTRAP_REPLICATES = 2000
@@ -148,6 +151,59 @@ def corridor_lift(flows: pd.DataFrame, origins: list[int], destinations: list[in
     return float(lift(counts)[0]), float(low), float(high)
 
 
+#: Measures of the reunion corridor below the province: where found children went missing and
+#: where they were found (``prefecture_case_counts``, ``prefecture_hotspot_local``).
+CORRIDOR_MEASURES = {"origins": "lost_uiuing_success", "destinations": "found_uiuing_success"}
+
+
+def prefecture_corridor(t: Tables, origins: list[int], destinations: list[int]
+                        ) -> dict[str, float | int | str]:
+    """C04 below the province: the prefecture atlas of reunions (the same postings as the
+    province flows, placed at prefecture level).
+
+    For each end of the corridor (origins: ``lost_uiuing_success``, where found children went
+    missing; destinations: ``found_uiuing_success``, where they were found) the facts are the
+    share of that end's postings in the named provinces placed at prefecture level
+    (``prefecture_case_counts``: prefecture rows ÷ prefecture + ``province_only`` rows) and the
+    Getis–Ord Gi* hot spots of the measure's prefecture map (``prefecture_hotspot_local``,
+    FDR-controlled labels): how many there are, and how many lie in the named provinces.
+    Returns ``{}`` when either table is absent; else the facts and ``text`` (the sentence of
+    the evidence). Read only as evidence text: the rule (``direction_concentration``) is
+    decided on the province flows.
+    """
+    counts, local = t.get("prefecture_case_counts"), t.get("prefecture_hotspot_local")
+    if counts is None or local is None:
+        return {}
+    out: dict[str, float | int | str] = {}
+    parts = []
+    for end, provinces in (("origins", origins), ("destinations", destinations)):
+        measure = CORRIDOR_MEASURES[end]
+        c = counts[(counts["measure"] == measure) & counts["province_adcode"].isin(provinces)]
+        placed = int(c.loc[c["row_kind"] == "prefecture", "postings_count"].sum())
+        total = int(c["postings_count"].sum())
+        hot = local[(local["measure"] == measure) & (local["gi_label"] == HOT_SPOT)]
+        inside = hot[hot["adcode"].isin(provinces)]
+        where = hot["adcode"].value_counts().sort_index()
+        out[f"{end}_prefecture_placed_share"] = placed / total if total else float("nan")
+        out[f"{end}_hot_spots"] = len(hot)
+        out[f"{end}_hot_spots_in_named"] = len(inside)
+        named = " or ".join(name_of(a) for a in provinces)
+        side = ("went missing" if end == "origins" else "were found")
+        placed_text = (f"{_pct(placed / total)} of the {total:,} reunited children who {side} "
+                       f"in {named} are placed at prefecture level" if total else
+                       f"no reunited child {side} in {named}")
+        hot_text = (f"{len(hot)} hot spot{'s' if len(hot) != 1 else ''} on the map of where "
+                    f"reunited children {side} ("
+                    + (", ".join(f"{n} in {name_of(a)}" for a, n in where.items()) or "none")
+                    + f"), {len(inside)} in {named}")
+        parts.append(f"{placed_text}; {hot_text}")
+    out["text"] = (" Below the province (prefecture atlas: Gi* on empirical-Bayes rates per "
+                   "child, false-discovery rate controlled; postings known only by province "
+                   "left out): " + "; ".join(parts) + ". The verdict rests on the province "
+                   "flows.")
+    return out
+
+
 def source_destination(t: Tables, params: Params) -> Evidence:
     """C04: children from Yunnan and Sichuan bought in Fujian and Guangdong (reunion flows)."""
     flows = t["case_flows"]
@@ -167,6 +223,8 @@ def source_destination(t: Tables, params: Params) -> Evidence:
     nets = ", ".join(f"{names[a]} {int(net.get(a, 0)):+d}" for a in src + dst)
     share_src = corridor / out_src if out_src else float("nan")
     share_all = into_dst / total if total else float("nan")
+    below = prefecture_corridor(t, src, dst)
+    below_text = str(below.pop("text", ""))
     return Evidence(
         what_our_data_can_say=("Reunion records give the province where a child went missing "
                                "and where found: a trafficking geography for found children "
@@ -178,12 +236,14 @@ def source_destination(t: Tables, params: Params) -> Evidence:
                   f"Sichuan and {corridor:,} of those ({_pct(share_src)}) reach Fujian or "
                   f"Guangdong, against {_pct(share_all)} of all pairs: lift {lift:.2f} "
                   f"(bootstrap 95 % interval {low:.2f}–{high:.2f}). Net found − lost: {nets}. "
-                  "Destinations are known only for children who were found."),
-        shown_in="table case_flows; notebook 03 reunion flow map",
+                  "Destinations are known only for children who were found."
+                  + below_text),
+        shown_in="table case_flows; notebook 03 reunion flow map; tables "
+                 "prefecture_case_counts, prefecture_hotspot_local (notebook 06)",
         facts={"origins_named": len(src), "destinations_named": len(dst),
                "origins_net_senders": sum(int(net.get(a, 0) < 0) for a in src),
                "destinations_net_receivers": sum(int(net.get(a, 0) > 0) for a in dst),
-               "lift": lift, "lift_ci_low": low, "lift_ci_high": high})
+               "lift": lift, "lift_ci_low": low, "lift_ci_high": high, **below})
 
 
 def henan_guangdong_share(t: Tables, params: Params) -> Evidence:
@@ -208,31 +268,176 @@ def henan_guangdong_share(t: Tables, params: Params) -> Evidence:
         facts={"henan_guangdong_share": best})
 
 
+#: How an ecological county association bears on a claim (:func:`ecological_reading`).
+CONSISTENT = "ecologically consistent with the claim"
+NOT_CONSISTENT = "ecologically not consistent with the claim"
+NO_ASSOCIATION = "no association distinguishable from none"
+NO_PREDICTION = "the claim predicts no direction here"
+#: :data:`CONSISTENT` … as a number for the facts: +1, −1, 0 (no association or no prediction).
+READING_SIGN = {CONSISTENT: 1, NOT_CONSISTENT: -1, NO_ASSOCIATION: 0, NO_PREDICTION: 0}
+
+#: County associations that bear on a claim: (claim, outcome measure, specification of
+#: ``county_model_estimates`` or check of ``county_model_sensitivity``, term, direction the
+#: claim predicts: "above" 1, "below" 1 or None). C06: if left-behind children are at the
+#: highest risk, more children go missing where more people have left (families' postings,
+#: where the child went missing). C13: if son preference drives demand for boys, more children
+#: are found (bought) where boys outnumber girls; the lost side is shown beside it.
+COUNTY_EVIDENCE: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("C06", "lost_uiuing_missing", "fe_adjusted", "out_migration_2010_share", "above"),
+    ("C06", "lost_uiuing_missing", "sending_only", "out_migration_2010_share", "above"),
+    ("C13", "found_uiuing_success", "fe_adjusted", "child_sex_ratio_2010_boys_per_100_girls",
+     "above"),
+    ("C13", "lost_uiuing_missing", "fe_adjusted", "child_sex_ratio_2010_boys_per_100_girls",
+     None),
+)
+#: Display words of the county outcome measures and fits.
+_COUNTY_SIDE = {"lost_uiuing_missing": "families' postings, where the child went missing",
+                "found_uiuing_success": "reunions, where the child was found"}
+_COUNTY_FIT = {"fe_adjusted": "within provinces (NB2, province fixed effects, controls)",
+               "sending_only": "sending counties only (same model)"}
+
+
+def ecological_reading(low: float, high: float, predicted: str | None) -> str:
+    """How a county incidence-rate ratio bears on a claim, from its 95 % interval.
+
+    ``predicted`` is the side of 1 the claim predicts (``"above"`` or ``"below"``) or None.
+    Returns :data:`CONSISTENT` when the interval lies wholly on the predicted side,
+    :data:`NOT_CONSISTENT` when it lies wholly on the other side, :data:`NO_ASSOCIATION` when
+    it contains 1 (or is missing), :data:`NO_PREDICTION` when the claim predicts nothing. An
+    ecological reading, never a test of a child's risk (the testability rule).
+    """
+    if predicted is None:
+        return NO_PREDICTION
+    if predicted not in ("above", "below"):
+        raise ValueError(f"predicted must be 'above', 'below' or None, not {predicted!r}")
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 1 <= high:
+        return NO_ASSOCIATION
+    above = low > 1
+    return CONSISTENT if above == (predicted == "above") else NOT_CONSISTENT
+
+
+def county_evidence(estimates: pd.DataFrame, sensitivity: pd.DataFrame,
+                    claim: str | None = None) -> pd.DataFrame:
+    """The county associations of :data:`COUNTY_EVIDENCE` (all, or one ``claim``'s), read.
+
+    ``estimates``: ``county_model_estimates``; ``sensitivity``: ``county_model_sensitivity``
+    (a check's row is used when it converged). Returns one row per entry: ``claim_id,
+    measure, fit, term, term_label, side, fit_label, irr, ci_low, ci_high, n_units,
+    predicted, reading`` (:func:`ecological_reading`); NaN ratios when a fit is missing.
+    """
+    rows = []
+    for cid, measure, fit, term, predicted in COUNTY_EVIDENCE:
+        if claim is not None and cid != claim:
+            continue
+        if fit in set(estimates["spec"]):
+            r = estimates[(estimates["measure"] == measure) & (estimates["spec"] == fit)
+                          & (estimates["term"] == term)]
+        else:
+            r = sensitivity[(sensitivity["measure"] == measure) & (sensitivity["check"] == fit)
+                            & (sensitivity["term"] == term)
+                            & sensitivity["converged"].astype(bool)]
+        got = r.iloc[0] if len(r) else None
+        irr, low, high = (float("nan"),) * 3 if got is None else (
+            float(got["irr"]), float(got["ci_low"]), float(got["ci_high"]))
+        rows.append({"claim_id": cid, "measure": measure, "fit": fit, "term": term,
+                     "term_label": COUNTY_EXPOSURE[term].label_en,
+                     "side": _COUNTY_SIDE[measure], "fit_label": _COUNTY_FIT[fit],
+                     "irr": irr, "ci_low": low, "ci_high": high,
+                     "n_units": None if got is None else int(got["n_units"]),
+                     "predicted": predicted or "",
+                     "reading": ecological_reading(low, high, predicted)})
+    return pd.DataFrame(rows)
+
+
+def _county_text(rows: pd.DataFrame) -> str:
+    """The county rows of one claim as evidence prose."""
+    parts = []
+    for r in rows.itertuples():
+        if not np.isfinite(r.irr):
+            parts.append(f"{r.term_label.lower()} ({r.side}, {r.fit_label}): no estimate")
+            continue
+        parts.append(f"{r.term_label.lower()} ({r.side}, {r.fit_label}, {r.n_units:,} county "
+                     f"units): IRR per SD {r.irr:.2f} (95 % CI {r.ci_low:.2f}–{r.ci_high:.2f}), "
+                     f"{r.reading}")
+    return "; ".join(parts)
+
+
+def _county_facts(rows: pd.DataFrame) -> dict[str, float]:
+    """``county_irr_<i>``, ``county_ci_low_<i>``, ``county_ci_high_<i>``, ``county_reading_<i>``
+    (+1 consistent, −1 not consistent, 0 neither) for each row, in order."""
+    facts: dict[str, float] = {}
+    for i, r in enumerate(rows.itertuples()):
+        facts |= {f"county_irr_{i}": r.irr, f"county_ci_low_{i}": r.ci_low,
+                  f"county_ci_high_{i}": r.ci_high,
+                  f"county_reading_{i}": float(READING_SIGN[r.reading])}
+    return facts
+
+
+def _county_rows(t: Tables, claim: str) -> pd.DataFrame | None:
+    est, sens = t.get("county_model_estimates"), t.get("county_model_sensitivity")
+    if est is None or sens is None:
+        return None
+    return county_evidence(est, sens, claim)
+
+
+def proxy_check_text(check: pd.DataFrame | None) -> str:
+    """The county left-behind proxy against the published left-behind figures
+    (``county_left_behind_check``), as evidence prose; "" without the table."""
+    if check is None or check.empty:
+        return ""
+    parts = []
+    for sid, g in check.groupby("source_id", sort=True):
+        r = g.iloc[0]
+        rho = "not computable" if pd.isna(r["spearman_rho"]) else f"{r['spearman_rho']:.2f}"
+        n = int(r["provinces_count"])
+        parts.append(f"{sid} ρ = {rho} over {n} province{'s' if n != 1 else ''}")
+    return (" The county left-behind proxy (children per prime-age adult) cannot be checked "
+            "against the published left-behind figures, which cover too few provinces ("
+            + "; ".join(parts) + ").")
+
+
 def left_behind_risk(t: Tables, params: Params) -> Evidence:
-    """C06: left-behind and migrant children at the highest risk — ecological at best."""
-    coef = t.get("model_coefficients")
+    """C06: left-behind and migrant children at the highest risk — ecological at best: the
+    county models within provinces (:data:`COUNTY_EVIDENCE`), the province model beside them."""
     evidence = ("Context, not evidence: child-level risk cannot be measured with public data; "
-                "province-level models relate postings to migration.")
-    value = None
+                "county and province models relate postings to migration, an ecological "
+                "association at best.")
+    value, unit, facts = None, "", {}
+    county = _county_rows(t, "C06")
+    if county is not None and np.isfinite(county["irr"].iloc[0]):
+        value = float(county["irr"].iloc[0])
+        unit = ("IRR per SD of the county out-migration share 2010, within provinces "
+                "(families' postings)")
+        facts = _county_facts(county)
+        evidence += (" Counties (the claim predicts a ratio above 1: more children missing "
+                     "where more people have left): " + _county_text(county) + "."
+                     + proxy_check_text(t.get("county_left_behind_check")))
+    coef = t.get("model_coefficients")
     if coef is not None and not coef.empty:
         main = coef[coef["is_main"].astype(bool) & (coef["term_role"] == "main_exposure")]
         if not main.empty:
             row = main.iloc[0]
-            value = float(row["irr_per_sd"])
-            evidence += (f" Headline model ({row['model_kind']}, {row['outcome_measure']}, "
-                         f"n={int(row['n'])}): incidence-rate ratio per SD of {row['term']} "
-                         f"({row['exposure_period']}) = {row['irr_per_sd']:.2f} (95 % CI "
-                         f"{row['irr_ci_low']:.2f}–{row['irr_ci_high']:.2f}) — an ecological "
-                         "association at best, and "
-                         + ("not distinguishable from none." if row["irr_ci_low"] <= 1
-                            <= row["irr_ci_high"] else "one that says nothing about which "
-                            "children are at risk."))
+            facts["province_irr_per_sd"] = float(row["irr_per_sd"])
+            if value is None:
+                value = float(row["irr_per_sd"])
+                unit = "IRR per SD of the main migration exposure (province model)"
+            evidence += (f" Provinces (headline model, {row['model_kind']}, "
+                         f"{row['outcome_measure']}, n={int(row['n'])}): incidence-rate ratio "
+                         f"per SD of {row['term']} ({row['exposure_period']}) = "
+                         f"{row['irr_per_sd']:.2f} (95 % CI {row['irr_ci_low']:.2f}–"
+                         f"{row['irr_ci_high']:.2f}), "
+                         + ecological_reading(float(row["irr_ci_low"]),
+                                              float(row["irr_ci_high"]), "above") + ".")
+    evidence += f" {POSTINGS.capitalize()}."
     return Evidence(
-        what_our_data_can_say=("Only an ecological association between provinces' posting rates "
-                               "and migration; not which children are at risk."),
-        computed_value=value, computed_unit="IRR per SD of the main migration exposure",
-        evidence=evidence, shown_in="notebook 04; tables model_coefficients, model_fit",
-        facts={} if value is None else {"irr_per_sd": value})
+        what_our_data_can_say=("Only ecological associations between places' posting rates "
+                               "and migration (counties within provinces, provinces); not "
+                               "which children are at risk."),
+        computed_value=value, computed_unit=unit, evidence=evidence,
+        shown_in="figure 05_county_evidence; notebooks 07 and 04; tables "
+                 "county_model_estimates, county_model_sensitivity, county_left_behind_check, "
+                 "model_coefficients",
+        facts=facts)
 
 
 def sixty_one_million(t: Tables, params: Params) -> Evidence:
@@ -436,18 +641,30 @@ def boys_and_girls(t: Tables, params: Params) -> Evidence:
     fam_sex = fam.groupby("sex")["postings_count"].sum(min_count=1)
     fam_boys = publishable_share(fam_sex.get("male", 0), fam_sex.get("female", 0))
     abducted = boys.get("abducted")
+    county = _county_rows(t, "C13")
+    county_text = ("" if county is None else
+                   " Son preference, counties (the claim predicts a ratio above 1 where "
+                   "children are found, that is bought): " + _county_text(county) + ".")
+    county_irr = (None if county is None or not np.isfinite(county["irr"].iloc[0])
+                  else float(county["irr"].iloc[0]))
     return Evidence(
-        what_our_data_can_say=("Sex of children in postings by type of loss; prices and the "
-                               "reason a child was taken are in no posting."),
-        computed_value=None if abducted is None else round(abducted, 4),
-        computed_unit="share of boys among postings marked abducted",
+        what_our_data_can_say=("Sex of children in postings by type of loss, and how postings "
+                               "vary with counties' child sex ratio; prices and the reason a "
+                               "child was taken are in no posting."),
+        computed_value=(county_irr if county_irr is not None
+                        else None if abducted is None else round(abducted, 4)),
+        computed_unit=("IRR per SD of the county child sex ratio 0–4 (2010), reunions where "
+                       "the child was found, within provinces" if county_irr is not None
+                       else "share of boys among postings marked abducted"),
         evidence=(f"Context, not evidence: share of boys among postings marked abducted "
                   f"{_share_text(abducted)}; given away {_share_text(boys.get('given_away'))}; "
                   f"abandoned {_share_text(boys.get('abandoned'))}; all family postings (2021 "
                   f"scrape) {_share_text(fam_boys)}. The type of loss is recorded for few "
-                  f"postings. {POSTINGS.capitalize()}."),
-        shown_in="figure 02_sex_by_source; table case_composition",
-        facts={} if abducted is None else {"boys_share_abducted": abducted})
+                  f"postings.{county_text} {POSTINGS.capitalize()}."),
+        shown_in="figures 02_sex_by_source, 05_county_evidence; tables case_composition, "
+                 "county_model_estimates",
+        facts=({} if abducted is None else {"boys_share_abducted": abducted})
+        | ({} if county is None else _county_facts(county)))
 
 
 def young_children(t: Tables, params: Params) -> Evidence:

@@ -50,7 +50,10 @@ SCHEMAS = {
         metadata={"sources": ["claims_to_check.csv", "claims.csv",
                               "published_figures_with_quotes.csv", "case_counts", "case_flows", "case_rates",
                               "case_composition", "case_coverage_by_year", "census_hukou_province",
-                              "census_city_province", "left_behind_children"],
+                              "census_city_province", "census_county", "left_behind_children",
+                              "model_coefficients", "county_model_estimates",
+                              "county_model_sensitivity", "county_left_behind_check",
+                              "prefecture_case_counts", "prefecture_hotspot_local"],
                   "notes": "Verdicts are reviewed values (data/raw/manual/claims.csv), each "
                            "checked against its rule (analysis.topics.factcheck.rules) on the "
                            "computed evidence. Testability rule: " + TESTABILITY_RULE + " "

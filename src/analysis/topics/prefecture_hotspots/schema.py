@@ -8,7 +8,10 @@ import pandera.pandas as pa
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
+    flag_column,
+    float_column,
     one_row_per,
+    p_column,
     persons_column,
     rate_column,
     text_column,
@@ -72,25 +75,6 @@ _INFERENCE = (f"Seeded permutation tests ({PERMUTATIONS} permutations on the con
               "over the units of each map. Weights: prefecture_hotspot_neighbours.")
 
 
-def _float(description: str, unit: str, *, ge: float | None = None, le: float | None = None,
-           nullable: bool = False) -> pa.Column:
-    checks = []
-    if ge is not None and le is not None:
-        checks.append(pa.Check.in_range(ge, le))
-    elif ge is not None:
-        checks.append(pa.Check.ge(ge))
-    return pa.Column(float, checks, nullable=nullable, description=description,
-                     metadata={"unit": unit})
-
-
-def _p(description: str) -> pa.Column:
-    return _float(description, "probability (0-1)", ge=0, le=1)
-
-
-def _flag(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
-
-
 def _measure() -> pa.Column:
     return text_column("rate measure (analysis.vocab.measures)", isin=list(PREFECTURE_MEASURES))
 
@@ -121,8 +105,8 @@ SCHEMAS = {
             "neighbour_adcode": _unit("a neighbour of the unit"),
             "rule": text_column("why the two are neighbours",
                                 isin=[QUEEN_LINK, COMPONENT_LINK, KNN_LINK]),
-            "distance_km": _float("distance between the two centroids (CHINA_ALBERS)", "km",
-                                  ge=0),
+            "distance_km": float_column("distance between the two centroids (CHINA_ALBERS)", "km",
+                                        ge=0),
         },
         strict=True, ordered=True,
         **one_row_per("weights", "children_year", "prefecture_adcode", "neighbour_adcode"),
@@ -150,28 +134,28 @@ SCHEMAS = {
                                         "per 100,000 children"),
             "eb_per_100k": rate_column("global empirical-Bayes (Marshall) smoothed rate: the "
                                        "rate mapped and tested", "per 100,000 children"),
-            "small_count": _flag(f"fewer than {PREFECTURE_MIN_COUNT} postings (rate "
-                                 "unreliable; hatched on maps)"),
+            "small_count": flag_column(f"fewer than {PREFECTURE_MIN_COUNT} postings (rate "
+                                       "unreliable; hatched on maps)"),
             "eb_rank": pa.Column("int64", pa.Check.ge(1), description="rank of the EB rate",
                                  metadata={"unit": "rank (1 = highest)"}),
             "neighbors_count": count_column("neighbours in the contiguity weights"),
-            "lisa_z": _float("standardised EB rate (z)", "standard deviations"),
-            "lisa_lag_z": _float("neighbours' mean of z (row-standardised lag)",
-                                 "standard deviations"),
-            "lisa_local_i": _float("local Moran's I_i", "unitless"),
+            "lisa_z": float_column("standardised EB rate (z)", "standard deviations"),
+            "lisa_lag_z": float_column("neighbours' mean of z (row-standardised lag)",
+                                       "standard deviations"),
+            "lisa_local_i": float_column("local Moran's I_i", "unitless"),
             "lisa_quadrant": text_column("Moran scatterplot quadrant",
                                          isin=list(QUADRANTS.values())),
-            "lisa_p_sim": _p("directed conditional-permutation pseudo p-value of I_i"),
-            "lisa_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of I_i"),
+            "lisa_p_sim": p_column("directed conditional-permutation pseudo p-value of I_i"),
+            "lisa_p_adjusted": p_column("Benjamini–Hochberg adjusted p-value of I_i"),
             "lisa_cluster": text_column("LISA cluster after FDR control", isin=_LISA),
             "lisa_cluster_unadjusted": text_column("LISA cluster at p ≤ α without FDR control",
                                                    isin=_LISA),
-            "gi_g": _float("Getis–Ord G_i* (share of the total in the neighbourhood)",
+            "gi_g": float_column("Getis–Ord G_i* (share of the total in the neighbourhood)",
                            "share (0-1)", ge=0, le=1),
-            "gi_z": _float("Getis–Ord z-score", "standard deviations"),
-            "gi_p_norm": _p("two-sided normal p-value of the z-score"),
-            "gi_p_sim": _p("directed total-randomisation permutation pseudo p-value of G_i*"),
-            "gi_p_adjusted": _p("Benjamini–Hochberg adjusted p-value (of gi_p_sim)"),
+            "gi_z": float_column("Getis–Ord z-score", "standard deviations"),
+            "gi_p_norm": p_column("two-sided normal p-value of the z-score"),
+            "gi_p_sim": p_column("directed total-randomisation permutation pseudo p-value of G_i*"),
+            "gi_p_adjusted": p_column("Benjamini–Hochberg adjusted p-value (of gi_p_sim)"),
             "gi_label": text_column("Gi* hot/cold spot after FDR control", isin=_GI),
             "gi_label_unadjusted": text_column("Gi* label at p ≤ α without FDR control",
                                                isin=_GI),
@@ -191,12 +175,12 @@ SCHEMAS = {
             "measure": _measure(),
             "rate_kind": text_column("rate tested: raw or eb", isin=list(RATE_KINDS)),
             "units_count": count_column("units of the map"),
-            "moran_i": _float("global Moran's I (row-standardised weights)", "unitless"),
-            "expected_i": _float("E[I] = −1/(n−1)", "unitless"),
-            "moran_z": _float("z-score of I under normality", "standard deviations"),
-            "p_norm": _p("two-sided normal p-value"),
-            "p_sim": _p("directed permutation pseudo p-value"),
-            "mean_i_sim": _float("mean I over the permutations", "unitless"),
+            "moran_i": float_column("global Moran's I (row-standardised weights)", "unitless"),
+            "expected_i": float_column("E[I] = −1/(n−1)", "unitless"),
+            "moran_z": float_column("z-score of I under normality", "standard deviations"),
+            "p_norm": p_column("two-sided normal p-value"),
+            "p_sim": p_column("directed permutation pseudo p-value"),
+            "mean_i_sim": float_column("mean I over the permutations", "unitless"),
             "permutations_count": count_column("permutations"),
             "seed": pa.Column("int64", pa.Check.eq(SEED), description="permutation seed",
                               metadata={"unit": "seed"}),
@@ -214,13 +198,13 @@ SCHEMAS = {
             "adcode": adcode_column("province of the unit"),
             "gi_label_queen": text_column("Gi* label (FDR), contiguity weights", isin=_GI),
             "gi_label_knn": text_column(f"Gi* label (FDR), {KNN} weights", isin=_GI),
-            "gi_z_knn": _float(f"Gi* z-score, {KNN} weights", "standard deviations"),
-            "gi_p_adjusted_knn": _p(f"BH-adjusted Gi* p-value, {KNN} weights"),
+            "gi_z_knn": float_column(f"Gi* z-score, {KNN} weights", "standard deviations"),
+            "gi_p_adjusted_knn": p_column(f"BH-adjusted Gi* p-value, {KNN} weights"),
             "gi_change": text_column("Gi* label: same under both weights, one only, opposite "
                                      "or neither", isin=list(SENSITIVITY)),
             "lisa_cluster_queen": text_column("LISA cluster (FDR), contiguity", isin=_LISA),
             "lisa_cluster_knn": text_column(f"LISA cluster (FDR), {KNN}", isin=_LISA),
-            "lisa_p_adjusted_knn": _p(f"BH-adjusted LISA p-value, {KNN} weights"),
+            "lisa_p_adjusted_knn": p_column(f"BH-adjusted LISA p-value, {KNN} weights"),
             "lisa_change": text_column("LISA cluster: same, one only, different or neither",
                                        isin=list(SENSITIVITY)),
         },
@@ -244,9 +228,9 @@ SCHEMAS = {
             "prefectures_count": count_column("units of the province on the prefecture map"),
             "prefectures_hot_count": count_column("of which Gi* hot spots (FDR)"),
             "prefectures_cold_count": count_column("of which Gi* cold spots (FDR)"),
-            "same_kind_share": _float("share of the province's units with the province's own "
-                                      "label (0 when the province is not significant)",
-                                      "share (0-1)", ge=0, le=1),
+            "same_kind_share": float_column("share of the province's units with the province's own "
+                                            "label (0 when the province is not significant)",
+                                            "share (0-1)", ge=0, le=1),
             "level_status": text_column("what happens to the province's label at the finer "
                                         "level", isin=list(LEVELS)),
         },
