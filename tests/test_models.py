@@ -83,7 +83,7 @@ def _X(d: Design) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def inputs(processed) -> dict[str, pd.DataFrame]:
-    names = [*INPUT_TABLES, "case_rates", "case_counts", "boundaries_ocha"]
+    names = [*INPUT_TABLES, "case_rates", "case_counts", "case_counts_by_period", "boundaries_ocha"]
     return {n: tables.read(n, processed) for n in names}
 
 
@@ -99,7 +99,7 @@ def built(inputs) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def parts(inputs, built):
     w = province_weights(inputs["boundaries_ocha"])
-    return built["province_exposures"], inputs["case_rates"], inputs["case_counts"], w
+    return built["province_exposures"], inputs["case_rates"], inputs["case_counts_by_period"], w
 
 
 # --- the headline negative-binomial model ----------------------------------------------------
