@@ -10,7 +10,10 @@ from analysis.vocab.citations import STATUSES, doi_url
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
+    flag_column,
+    float_column,
     one_row_per,
+    p_column,
     persons_column,
     rate_column,
     text_column,
@@ -72,25 +75,6 @@ _INFERENCE = (f"Seeded permutation tests ({PERMUTATIONS} permutations, seed {SEE
               "map. Weights: hotspot_neighbours.")
 
 
-def _float(description: str, unit: str, *, ge: float | None = None, le: float | None = None,
-           nullable: bool = False) -> pa.Column:
-    checks = []
-    if ge is not None and le is not None:
-        checks.append(pa.Check.in_range(ge, le))
-    elif ge is not None:
-        checks.append(pa.Check.ge(ge))
-    return pa.Column(float, checks, nullable=nullable, description=description,
-                     metadata={"unit": unit})
-
-
-def _p(description: str) -> pa.Column:
-    return _float(description, "probability (0-1)", ge=0, le=1)
-
-
-def _flag(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
-
-
 def _rank(description: str) -> pa.Column:
     return pa.Column("int64", pa.Check.in_range(1, 31), description=description,
                      metadata={"unit": "rank (1 = highest of 31)"})
@@ -144,30 +128,30 @@ SCHEMAS = {
                                         "per 100,000 children"),
             "eb_per_100k": rate_column("global empirical-Bayes (Marshall) smoothed rate: the "
                                        "rate mapped and tested", "per 100,000 children"),
-            "small_count": _flag(f"fewer than {MIN_COUNT} postings (rate unreliable; marked "
+            "small_count": flag_column(f"fewer than {MIN_COUNT} postings (rate unreliable; marked "
                                  "on maps)"),
             "eb_rank": _rank("rank of the EB rate"),
             "neighbors_count": count_column("neighbours in the weights"),
-            "lisa_z": _float("standardised EB rate (z)", "standard deviations"),
-            "lisa_lag_z": _float("neighbours' mean of z (row-standardised lag)",
+            "lisa_z": float_column("standardised EB rate (z)", "standard deviations"),
+            "lisa_lag_z": float_column("neighbours' mean of z (row-standardised lag)",
                                  "standard deviations"),
-            "lisa_local_i": _float("local Moran's I_i", "unitless"),
+            "lisa_local_i": float_column("local Moran's I_i", "unitless"),
             "lisa_quadrant": text_column("Moran scatterplot quadrant",
                                          isin=list(QUADRANTS.values())),
-            "lisa_p_sim": _p("directed conditional-permutation pseudo p-value of I_i (esda "
+            "lisa_p_sim": p_column("directed conditional-permutation pseudo p-value of I_i (esda "
                               "alternative 'directed': one-sided, in the tail I_i falls in)"),
-            "lisa_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of I_i"),
+            "lisa_p_adjusted": p_column("Benjamini–Hochberg adjusted p-value of I_i"),
             "lisa_cluster": text_column("LISA cluster after FDR control", isin=_LISA),
             "lisa_cluster_unadjusted": text_column(f"LISA cluster at p_sim ≤ {ALPHA} without "
                                                    "multiple-test control", isin=_LISA),
-            "gi_g": _float("Getis–Ord G_i* (share of the total in the neighbourhood)",
+            "gi_g": float_column("Getis–Ord G_i* (share of the total in the neighbourhood)",
                            "share (0-1)", ge=0, le=1),
-            "gi_z": _float("Getis–Ord G_i* z-score (binary weights with self-weight 1)",
+            "gi_z": float_column("Getis–Ord G_i* z-score (binary weights with self-weight 1)",
                            "standard deviations"),
-            "gi_p_norm": _p("two-sided normal p-value of the Gi* z-score"),
-            "gi_p_sim": _p("directed total-randomisation permutation pseudo p-value of G_i* "
+            "gi_p_norm": p_column("two-sided normal p-value of the Gi* z-score"),
+            "gi_p_sim": p_column("directed total-randomisation permutation pseudo p-value of G_i* "
                             "(all values permuted, own seed stream; not the LISA's draws)"),
-            "gi_p_adjusted": _p("Benjamini–Hochberg adjusted p-value of G_i* (from p_sim)"),
+            "gi_p_adjusted": p_column("Benjamini–Hochberg adjusted p-value of G_i* (from p_sim)"),
             "gi_label": text_column("hot / cold spot after FDR control", isin=_GI),
             "gi_label_unadjusted": text_column(f"hot / cold spot at p_sim ≤ {ALPHA} without "
                                                "multiple-test control", isin=_GI),
@@ -190,13 +174,13 @@ SCHEMAS = {
             "rate_kind": text_column("raw or eb (empirical-Bayes smoothed) rate",
                                      isin=list(RATE_KINDS)),
             "provinces_count": count_column("provinces (31)"),
-            "moran_i": _float("global Moran's I (row-standardised weights)", "unitless"),
-            "expected_i": _float("E[I] = −1/(n−1)", "unitless"),
-            "moran_z": _float("z-score of I under normality", "standard deviations"),
-            "p_norm": _p("two-sided normal p-value of I"),
-            "p_sim": _p("directed permutation pseudo p-value of I (esda alternative "
+            "moran_i": float_column("global Moran's I (row-standardised weights)", "unitless"),
+            "expected_i": float_column("E[I] = −1/(n−1)", "unitless"),
+            "moran_z": float_column("z-score of I under normality", "standard deviations"),
+            "p_norm": p_column("two-sided normal p-value of I"),
+            "p_sim": p_column("directed permutation pseudo p-value of I (esda alternative "
                         "'directed': one-sided, in the tail the observed I falls in)"),
-            "mean_i_sim": _float("mean I over the permutations", "unitless"),
+            "mean_i_sim": float_column("mean I over the permutations", "unitless"),
             "permutations_count": count_column("permutations"),
             "seed": pa.Column("int64", description="seed of the permutations",
                               metadata={"unit": "seed"}),
@@ -216,16 +200,16 @@ SCHEMAS = {
             **{f"cluster_{w}": text_column(f"LISA cluster (FDR) under the {w} weights, seed "
                                            f"{SEED}", isin=_LISA)
                for w in SENSITIVITY_WEIGHTS},
-            "seeds_same_share": _float(f"share of the {len(SENSITIVITY_SEEDS)} seeds that give "
+            "seeds_same_share": float_column(f"share of the {len(SENSITIVITY_SEEDS)} seeds that give "
                                        "lisa_cluster on the queen weights", "share (0-1)",
                                        ge=0, le=1),
             "variants_count": count_column("weights × seed variants"),
-            "same_cluster_share": _float("share of all variants that give lisa_cluster",
+            "same_cluster_share": float_column("share of all variants that give lisa_cluster",
                                          "share (0-1)", ge=0, le=1),
             "modal_cluster": text_column("the significant cluster the province is in most "
                                          "often over the variants ('Not significant' if never)",
                                          isin=_LISA),
-            "modal_cluster_share": _float("share of variants in which the province is in "
+            "modal_cluster_share": float_column("share of variants in which the province is in "
                                           "modal_cluster (0 if never significant)",
                                           "share (0-1)", ge=0, le=1),
             "stability": text_column(f"'{STABLE}': in modal_cluster in every variant; "
@@ -268,7 +252,7 @@ SCHEMAS = {
             "within_flow_count": count_column("lost and destination in this province"),
             "net_inflow_count": pa.Column("int64", description="in_flow_count − "
                                           "out_flow_count", metadata={"unit": "count"}),
-            "net_importer": _flag("in_flow_count > out_flow_count"),
+            "net_importer": flag_column("in_flow_count > out_flow_count"),
         },
         strict=True, ordered=True, **one_row_per("source", "adcode"),
         description="Net source vs destination provinces: EB-rate ranks of the lost and the "
@@ -283,15 +267,15 @@ SCHEMAS = {
                                           isin=[*XIN_CAI_REGIONS, NO_REGION]),
             "xin_cai_role": text_column("role Xin & Cai give the region", isin=sorted(
                 {v[0] for v in XIN_CAI_REGIONS.values()} | {NO_REGION})),
-            "wang_named8": _flag("one of Wang et al.'s eight provinces (66.3 % out, 52.9 % in)"),
-            "wang_net_importer": _flag("net importer in Wang et al."),
+            "wang_named8": flag_column("one of Wang et al.'s eight provinces (66.3 % out, 52.9 % in)"),
+            "wang_net_importer": flag_column("net importer in Wang et al."),
             "lost_eb_rank": _rank("our lost-side EB-rate rank"),
-            "lost_top8": _flag("lost_eb_rank ≤ 8"),
+            "lost_top8": flag_column("lost_eb_rank ≤ 8"),
             "lost_gi_label": text_column("our lost-side Gi* label after FDR", isin=_GI),
             "lost_gi_label_unadjusted": text_column("our lost-side Gi* label, unadjusted",
                                                     isin=_GI),
             "destination_eb_rank": _rank("our destination-side EB-rate rank"),
-            "destination_top8": _flag("destination_eb_rank ≤ 8"),
+            "destination_top8": flag_column("destination_eb_rank ≤ 8"),
             "destination_gi_label": text_column("our destination-side Gi* label after FDR",
                                                 isin=_GI),
             "destination_gi_label_unadjusted": text_column("our destination-side Gi* label, "
@@ -301,8 +285,8 @@ SCHEMAS = {
             "within_flow_count": count_column("lost and destination here"),
             "net_inflow_count": pa.Column("int64", description="in − out",
                                           metadata={"unit": "count"}),
-            "net_importer": _flag("ours: in_flow_count > out_flow_count"),
-            "agrees_net_importer": _flag("our net_importer equals Wang et al.'s"),
+            "net_importer": flag_column("ours: in_flow_count > out_flow_count"),
+            "agrees_net_importer": flag_column("our net_importer equals Wang et al.'s"),
         },
         strict=True, ordered=True, **one_row_per("source", "adcode"),
         description="Province by province: Xin & Cai's court-verdict hotspot regions and Wang "
@@ -326,9 +310,9 @@ SCHEMAS = {
             "source": _SOURCE_FLOWS,
             "flow_scope": text_column("inter-provincial pairs only, or all pairs",
                                       isin=list(FLOW_SCOPES)),
-            "published_value": _float("the study's figure (shares 0–1)", "share or count",
+            "published_value": float_column("the study's figure (shares 0–1)", "share or count",
                                       nullable=True),
-            "our_value": _float("the same measure from our flows", "share or count", ge=0),
+            "our_value": float_column("the same measure from our flows", "share or count", ge=0),
             "unit": text_column("share (0–1) or count", isin=["share", "count"]),
             "provinces": text_column("provinces the measure is about (English, '; '; empty if none)",
                                      nullable=True),

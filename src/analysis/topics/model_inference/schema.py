@@ -14,7 +14,10 @@ import pandera.pandas as pa
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
+    flag_column,
+    float_column,
     one_row_per,
+    p_column,
     persons_column,
     share_column,
     text_column,
@@ -91,21 +94,6 @@ _NOTES_PANEL = (
     f"Headline (declared in code before the fit): {PANEL_HEADLINE[0]}, {PANEL_HEADLINE[1]}. ")
 
 
-def _float(description: str, unit: str, *, nullable: bool = False,
-           checks: list | None = None) -> pa.Column:
-    return pa.Column(float, checks or [], nullable=nullable, description=description,
-                     metadata={"unit": unit})
-
-
-def _p(description: str = "two-sided p-value", nullable: bool = False) -> pa.Column:
-    return _float(description, "probability (0-1)", nullable=nullable,
-                  checks=[pa.Check.in_range(0, 1)])
-
-
-def _bool(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
-
-
 SCHEMAS = {
     "model_period_panel_data": pa.DataFrameSchema(
         {
@@ -116,10 +104,10 @@ SCHEMAS = {
                                            "years in the province"),
             "children_0_14_persons": persons_column("children aged 0–14 of the wave "
                                                     "(estimate; see notes)"),
-            "out_migration_per_1000": _float("inter-provincial out-migration rate of the wave "
+            "out_migration_per_1000": float_column("inter-provincial out-migration rate of the wave "
                                              "(province_exposures)", "per 1,000 persons",
                                              checks=[pa.Check.ge(0)]),
-            "in_panel": _bool(f"the wave has at least {PANEL_MIN_WAVE_POSTINGS} postings "
+            "in_panel": flag_column(f"the wave has at least {PANEL_MIN_WAVE_POSTINGS} postings "
                               "nationally (the rows fitted)"),
         },
         strict=True, ordered=True, **one_row_per("wave", "adcode"),
@@ -142,32 +130,32 @@ SCHEMAS = {
             "n_provinces": count_column("provinces (clusters of the panel errors)"),
             "n_waves": count_column("waves fitted"),
             "postings_total": count_column("postings over the rows fitted"),
-            "log_irr_per_sd": _float("coefficient of the out-migration rate per SD of the "
+            "log_irr_per_sd": float_column("coefficient of the out-migration rate per SD of the "
                                      "panel (log rate ratio)", "log ratio per SD"),
-            "std_error": _float("its standard error (clustered by province in the panels)",
+            "std_error": float_column("its standard error (clustered by province in the panels)",
                                 "log ratio per SD", checks=[pa.Check.ge(0)]),
-            "irr_per_sd": _float("rate ratio per SD of out-migration = exp(log_irr_per_sd)",
+            "irr_per_sd": float_column("rate ratio per SD of out-migration = exp(log_irr_per_sd)",
                                  "ratio", checks=[pa.Check.gt(0)]),
-            "irr_ci_low": _float("lower 95 % limit (normal)", "ratio"),
-            "irr_ci_high": _float("upper 95 % limit (normal)", "ratio"),
-            "p_value": _p("two-sided Wald p-value (normal)"),
-            "regressor_sd": _float("SD (ddof 1) of the out-migration rate over all "
+            "irr_ci_low": float_column("lower 95 % limit (normal)", "ratio"),
+            "irr_ci_high": float_column("upper 95 % limit (normal)", "ratio"),
+            "p_value": p_column("two-sided Wald p-value (normal)"),
+            "regressor_sd": float_column("SD (ddof 1) of the out-migration rate over all "
                                    "province-waves of the panel", "per 1,000 persons",
                                    checks=[pa.Check.gt(0)]),
-            "within_province_sd": _float("SD of the out-migration rate after removing each "
+            "within_province_sd": float_column("SD of the out-migration rate after removing each "
                                          "province's mean (the variation the fixed effects "
                                          "leave)", "per 1,000 persons", nullable=True),
-            "alpha": _float("NB2 dispersion α", "dispersion", nullable=True),
-            "loo_irr_min": _float("smallest irr_per_sd leaving out one province (panels)",
+            "alpha": float_column("NB2 dispersion α", "dispersion", nullable=True),
+            "loo_irr_min": float_column("smallest irr_per_sd leaving out one province (panels)",
                                   "ratio", nullable=True),
-            "loo_irr_max": _float("largest irr_per_sd leaving out one province (panels)",
+            "loo_irr_max": float_column("largest irr_per_sd leaving out one province (panels)",
                                   "ratio", nullable=True),
             "loo_min_adcode": adcode_column("province whose omission gives loo_irr_min",
                                             nullable=True),
             "loo_max_adcode": adcode_column("province whose omission gives loo_irr_max",
                                             nullable=True),
-            "converged": _bool("the fit converged"),
-            "is_headline": _bool("the headline specification declared before the fit"),
+            "converged": flag_column("the fit converged"),
+            "is_headline": flag_column("the headline specification declared before the fit"),
         },
         strict=True, ordered=True, **one_row_per("specification"),
         description="Period-matched province panel and its cross-sections: the out-migration "
@@ -179,11 +167,11 @@ SCHEMAS = {
         {
             "specification": text_column("panel specification refitted"),
             "left_out_adcode": adcode_column("province left out"),
-            "irr_per_sd": _float("rate ratio per SD without this province", "ratio",
+            "irr_per_sd": float_column("rate ratio per SD without this province", "ratio",
                                  checks=[pa.Check.gt(0)]),
-            "irr_ci_low": _float("lower 95 % limit", "ratio"),
-            "irr_ci_high": _float("upper 95 % limit", "ratio"),
-            "p_value": _p(),
+            "irr_ci_low": float_column("lower 95 % limit", "ratio"),
+            "irr_ci_high": float_column("upper 95 % limit", "ratio"),
+            "p_value": p_column("two-sided p-value"),
         },
         strict=True, ordered=True, **one_row_per("specification", "left_out_adcode"),
         description="Leave-one-province-out refits of the panel specifications (31 per "
@@ -199,18 +187,18 @@ SCHEMAS = {
             "family": text_column("family of the Holm/BH adjustment: "
                                   + " × ".join(MULTIPLICITY_FAMILY)),
             "family_size": count_column("specifications in the family"),
-            "irr_per_sd": _float("IRR per SD of the main exposure", "ratio"),
-            "p_value": _p("unadjusted p-value of the main exposure"),
-            "p_holm": _p("Holm-adjusted p within the family"),
-            "p_bh": _p("Benjamini–Hochberg-adjusted p within the family"),
-            "p_holm_all": _p("Holm-adjusted p over all specifications"),
-            "p_bh_all": _p("Benjamini–Hochberg-adjusted p over all specifications"),
-            "p_minp_all": _p("single-step min-p (Westfall–Young) adjusted p over all "
+            "irr_per_sd": float_column("IRR per SD of the main exposure", "ratio"),
+            "p_value": p_column("unadjusted p-value of the main exposure"),
+            "p_holm": p_column("Holm-adjusted p within the family"),
+            "p_bh": p_column("Benjamini–Hochberg-adjusted p within the family"),
+            "p_holm_all": p_column("Holm-adjusted p over all specifications"),
+            "p_bh_all": p_column("Benjamini–Hochberg-adjusted p over all specifications"),
+            "p_minp_all": p_column("single-step min-p (Westfall–Young) adjusted p over all "
                              "specifications: share of exposure permutations whose smallest p "
                              "is ≤ this p (accounts for their correlation)"),
-            "p_permutation": _p("permutation p of this specification alone: share of "
+            "p_permutation": p_column("permutation p of this specification alone: share of "
                                 "exposure permutations with a p ≤ the observed one"),
-            "is_main": _bool("the headline specification of the pooled models"),
+            "is_main": flag_column("the headline specification of the pooled models"),
         },
         strict=True, ordered=True, **one_row_per("specification"),
         description="Multiplicity-adjusted p-values of every specification's main exposure "
@@ -233,10 +221,10 @@ SCHEMAS = {
             "specifications": count_column("specifications in the family"),
             "observed_count": count_column("observed number of specifications counted"),
             "observed_share": share_column("observed_count ÷ specifications"),
-            "null_mean_count": _float("mean count over the permutations", "count"),
-            "null_q95_count": _float("95th percentile of the count over the permutations",
+            "null_mean_count": float_column("mean count over the permutations", "count"),
+            "null_q95_count": float_column("95th percentile of the count over the permutations",
                                      "count"),
-            "permutation_p": _p("(1 + permutations with a count ≥ observed) ÷ (1 + "
+            "permutation_p": p_column("(1 + permutations with a count ≥ observed) ÷ (1 + "
                                 "permutations)"),
             "permutations": count_column("permutations of the exposure"),
             "seed": count_column("random seed"),
@@ -274,7 +262,7 @@ SCHEMAS = {
             "share_ci_low": share_column("lower limit of the 95 % percentile bootstrap interval"),
             "share_ci_high": share_column("upper limit of the 95 % percentile bootstrap "
                                           "interval"),
-            "same_province": _bool("found in the province where lost"),
+            "same_province": flag_column("found in the province where lost"),
         },
         strict=True, ordered=True, **one_row_per("lost_adcode", "found_group", "found_adcode"),
         description="P(found province | lost province) of the reunions with bootstrap "

@@ -8,7 +8,10 @@ from analysis.vocab.cases import PERIOD_LABELS
 from analysis.vocab.columns import (
     adcode_column,
     count_column,
+    flag_column,
+    float_column,
     one_row_per,
+    p_column,
     persons_column,
     share_column,
     text_column,
@@ -91,23 +94,8 @@ _INPUTS = ["migration_by_province", "census_hukou_province", "census_city_provin
 _MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts_by_period", "boundaries_ocha"]
 
 
-def _float(description: str, unit: str, *, nullable: bool = False,
-           checks: list | None = None) -> pa.Column:
-    return pa.Column(float, checks or [], nullable=nullable, description=description,
-                     metadata={"unit": unit})
-
-
-def _bool(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
-
-
 def _int(description: str, unit: str) -> pa.Column:
     return pa.Column("int64", pa.Check.ge(0), description=description, metadata={"unit": unit})
-
-
-def _p(description: str = "two-sided p-value", nullable: bool = False) -> pa.Column:
-    return _float(description, "probability (0-1)", nullable=nullable,
-                  checks=[pa.Check.in_range(0, 1)])
 
 
 def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
@@ -139,7 +127,7 @@ def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
     cols.update({
         "exposure_period": text_column("O–D period of the migration exposure",
                                        isin=list(OD_PERIODS)),
-        "exposure_period_matched": _bool("the O–D period overlaps the outcome's years (False: "
+        "exposure_period_matched": flag_column("the O–D period overlaps the outcome's years (False: "
                                          "undated outcome or years before any O–D table)"),
         "offset_year": _int("census year of the children aged 0–14 in the offset "
                             "(denominator)", "year"),
@@ -169,10 +157,10 @@ SCHEMAS = {
     "province_exposures": pa.DataFrameSchema(
         {
             "adcode": adcode_column(),
-            **{out_column(p): _float(f"inter-provincial out-migration {p} (aged 5+): "
+            **{out_column(p): float_column(f"inter-provincial out-migration {p} (aged 5+): "
                                      + RATE_BASIS[p], "per 1,000 persons",
                                      checks=[pa.Check.ge(0)]) for p in OD_PERIODS},
-            **{in_column(p): _float(f"inter-provincial in-migration {p} (aged 5+): "
+            **{in_column(p): float_column(f"inter-provincial in-migration {p} (aged 5+): "
                                     + RATE_BASIS[p], "per 1,000 persons",
                                     checks=[pa.Check.ge(0)]) for p in OD_PERIODS},
             "other_province_hukou_2010_share": share_column(
@@ -202,15 +190,15 @@ SCHEMAS = {
             "urban_2020_share": share_column("urban share of residents, 2020 census "
                                              "(census_city_province); missing for Xinjiang",
                                              nullable=True),
-            "schooling_years_15plus_2010": _float("mean years of schooling aged 15+, 2010 "
+            "schooling_years_15plus_2010": float_column("mean years of schooling aged 15+, 2010 "
                                                   "(census2020_province)", "years"),
-            "schooling_years_15plus_2020": _float("mean years of schooling aged 15+, 2020 "
+            "schooling_years_15plus_2020": float_column("mean years of schooling aged 15+, 2020 "
                                                   "(census2020_province)", "years"),
-            "sex_ratio_2020_males_per_100_females": _float(
+            "sex_ratio_2020_males_per_100_females": float_column(
                 "sex ratio of residents, 2020 census (census2020_province)",
                 "males per 100 females"),
             "population_2020_persons": persons_column("resident population, 2020 census"),
-            "largest_province": _bool(f"one of the {LARGEST_N} most populous provinces (2020 "
+            "largest_province": flag_column(f"one of the {LARGEST_N} most populous provinces (2020 "
                                       "census), left out in the without_largest models"),
         },
         strict=True, ordered=True, **one_row_per("adcode"),
@@ -233,30 +221,30 @@ SCHEMAS = {
             "term_role": text_column("intercept, main_exposure, covariate, dispersion, "
                                      "spatial", isin=["intercept", "main_exposure",
                                                       "covariate", "dispersion", "spatial"]),
-            "estimate": _float("coefficient per unit of the raw regressor (log rate ratio); "
+            "estimate": float_column("coefficient per unit of the raw regressor (log rate ratio); "
                                "const: log rate per child at the 31-province means (count "
                                "models) or log rate per 100,000 (log-rate models); alpha, "
                                "rho, lambda as estimated", "log ratio per unit"),
-            "std_error": _float("standard error of the estimate (HC1 for poisson_hc1, "
+            "std_error": float_column("standard error of the estimate (HC1 for poisson_hc1, "
                                 "inverse Hessian for ML, OLS for ols_log_rate)",
                                 "log ratio per unit", checks=[pa.Check.ge(0)]),
-            "ci_low": _float("lower 95 % confidence limit of the estimate (normal; t with "
+            "ci_low": float_column("lower 95 % confidence limit of the estimate (normal; t with "
                              "n − k df for OLS)", "log ratio per unit"),
-            "ci_high": _float("upper 95 % confidence limit of the estimate",
+            "ci_high": float_column("upper 95 % confidence limit of the estimate",
                               "log ratio per unit"),
-            "p_value": _p("two-sided p-value of the Wald test (z; t for OLS)"),
-            "regressor_sd": _float("SD (ddof 1, 31 provinces) of the regressor",
+            "p_value": p_column("two-sided p-value of the Wald test (z; t for OLS)"),
+            "regressor_sd": float_column("SD (ddof 1, 31 provinces) of the regressor",
                                    "unit of the regressor", nullable=True,
                                    checks=[pa.Check.gt(0)]),
-            "irr_per_sd": _float("incidence-rate ratio per SD of the regressor = exp(estimate "
+            "irr_per_sd": float_column("incidence-rate ratio per SD of the regressor = exp(estimate "
                                  "× regressor_sd) (log-rate models: ratio of the rate per "
                                  "SD); missing for const/alpha/rho/lambda", "ratio",
                                  nullable=True, checks=[pa.Check.gt(0)]),
-            "irr_ci_low": _float("lower 95 % limit of irr_per_sd", "ratio", nullable=True),
-            "irr_ci_high": _float("upper 95 % limit of irr_per_sd", "ratio", nullable=True),
+            "irr_ci_low": float_column("lower 95 % limit of irr_per_sd", "ratio", nullable=True),
+            "irr_ci_high": float_column("upper 95 % limit of irr_per_sd", "ratio", nullable=True),
             "n": count_column("provinces in the fit"),
-            "robust_se": _bool("standard errors are heteroskedasticity-robust (HC1)"),
-            "is_main": _bool("the headline specification, fixed in advance"),
+            "robust_se": flag_column("standard errors are heteroskedasticity-robust (HC1)"),
+            "is_main": flag_column("the headline specification, fixed in advance"),
         },
         strict=True, ordered=True, **one_row_per("specification", "term"),
         description="Model coefficients: one row per specification × term, with IRR per SD "
@@ -266,51 +254,51 @@ SCHEMAS = {
     "model_fit": pa.DataFrameSchema(
         {
             **_spec_columns(exposure_column=False),
-            "is_main": _bool("the headline specification"),
+            "is_main": flag_column("the headline specification"),
             "n": count_column("provinces in the fit"),
             "n_params": count_column("estimated parameters (incl. alpha, rho/lambda; "
                                      "excl. the error variance)"),
             "postings_total": count_column("postings of the outcome over the provinces fitted"),
-            "log_likelihood": _float("maximised log-likelihood", "log-likelihood"),
-            "aic": _float("Akaike information criterion (statsmodels; spreg models: −2 llf "
+            "log_likelihood": float_column("maximised log-likelihood", "log-likelihood"),
+            "aic": float_column("Akaike information criterion (statsmodels; spreg models: −2 llf "
                           "+ 2 × (n_params + 1 error variance))", "AIC"),
-            "deviance": _float("deviance (count models; NB at the ML alpha)", "deviance",
+            "deviance": float_column("deviance (count models; NB at the ML alpha)", "deviance",
                                nullable=True),
-            "pseudo_r2": _float("count models: McFadden 1 − llf/llf₀ with llf₀ of the "
+            "pseudo_r2": float_column("count models: McFadden 1 − llf/llf₀ with llf₀ of the "
                                 "intercept + offset model of the same kind; OLS: R²; spatial: "
                                 "spreg pseudo-R² (squared correlation of y and fit)", "share",
                                 nullable=True),
-            "pearson_chi2_per_df": _float("Pearson χ² / (n − k) of count models "
+            "pearson_chi2_per_df": float_column("Pearson χ² / (n − k) of count models "
                                           "(overdispersion: ≫ 1 means Poisson errors are too "
                                           "small without HC)", "ratio", nullable=True),
-            "alpha": _float("NB2 dispersion α (Var = μ + αμ²)", "dispersion", nullable=True),
-            "alpha_se": _float("standard error of α", "dispersion", nullable=True),
-            "spatial_parameter": _float("rho (lag) or lambda (error) of the spatial models",
+            "alpha": float_column("NB2 dispersion α (Var = μ + αμ²)", "dispersion", nullable=True),
+            "alpha_se": float_column("standard error of α", "dispersion", nullable=True),
+            "spatial_parameter": float_column("rho (lag) or lambda (error) of the spatial models",
                                         "coefficient", nullable=True),
-            "spatial_parameter_p": _p("p-value of rho/lambda", nullable=True),
-            "max_vif": _float("largest variance-inflation factor of the regressors", "ratio",
+            "spatial_parameter_p": p_column("p-value of rho/lambda", nullable=True),
+            "max_vif": float_column("largest variance-inflation factor of the regressors", "ratio",
                               checks=[pa.Check.ge(1 - 1e-9)]),
             "residual_type": text_column(
                 "residuals tested: pearson (count models), ols, lag_u (y − ρWy − Xβ), "
                 "error_filtered (u − λWu)",
                 isin=["pearson", "ols", "lag_u", "error_filtered"]),
-            "residual_moran_i": _float("global Moran's I of the residuals (row-standardised "
+            "residual_moran_i": float_column("global Moran's I of the residuals (row-standardised "
                                        "queen weights; fits on all 31 provinces only)",
                                        "Moran's I", nullable=True),
-            "residual_moran_expected_i": _float(
+            "residual_moran_expected_i": float_column(
                 "E[I] under no autocorrelation: for ols_log_rate the mean for regression "
                 "residuals, tr(MW)/(n − k) (spreg MoranRes); for the other kinds esda's "
                 "−1/(n − 1), the mean for raw values (residuals of a fitted model are not "
                 "exchangeable, so for them it is an approximation)", "Moran's I",
                 nullable=True),
-            "residual_moran_p_sim": _p(
+            "residual_moran_p_sim": p_column(
                 f"permutation pseudo p-value ({MORAN_PERMUTATIONS} seeded permutations of "
                 "the residuals, analysis.stats.hotspots.global_moran: esda's directed "
                 "alternative, one-sided in the direction of the observed I). Permuting residuals treats them "
                 "as exchangeable, which residuals of a fitted model are not: approximate "
                 "for every kind; for OLS see residual_moran_p_norm and the LM tests",
                 nullable=True),
-            "residual_moran_p_norm": _p(
+            "residual_moran_p_norm": p_column(
                 "two-sided normal p-value of I: for ols_log_rate with the mean and variance "
                 "for regression residuals (spreg); for the other kinds with esda's raw-value "
                 "moments (an approximation for model residuals)", nullable=True),
@@ -318,13 +306,13 @@ SCHEMAS = {
                 "moments behind residual_moran_expected_i and residual_moran_p_norm",
                 isin=["regression-residual moments (spreg)", "raw-value moments (esda)",
                       "none"]),
-            **{c: (_p(f"p-value of {c.removesuffix('_p').replace('_', ' ')} (spreg, χ²; "
+            **{c: (p_column(f"p-value of {c.removesuffix('_p').replace('_', ' ')} (spreg, χ²; "
                       "ols_log_rate only)", nullable=True) if c.endswith("_p") else
-                   _float(f"{c.replace('_', ' ')} statistic on the OLS residuals "
+                   float_column(f"{c.replace('_', ' ')} statistic on the OLS residuals "
                           "(spreg.OLS spat_diag, χ²; ols_log_rate only)", "chi-square",
                           nullable=True))
                for c in OLS_DIAGNOSTIC_COLUMNS},
-            "converged": _bool("the optimiser converged (NB: score below 1e-5)"),
+            "converged": flag_column("the optimiser converged (NB: score below 1e-5)"),
         },
         strict=True, ordered=True, **one_row_per("specification"),
         description="Model fit statistics and residual spatial autocorrelation: one row per "
@@ -343,22 +331,22 @@ SCHEMAS = {
             "exposure_column": text_column("province_exposures column of the main exposure"),
             "left_out_adcode": adcode_column("province left out of this refit"),
             "n": count_column("provinces in the refit (30)"),
-            "log_irr_per_sd": _float("coefficient of the main exposure per SD (SD of all 31 "
+            "log_irr_per_sd": float_column("coefficient of the main exposure per SD (SD of all 31 "
                                      "provinces)", "log ratio per SD"),
-            "std_error_per_sd": _float("its standard error", "log ratio per SD",
+            "std_error_per_sd": float_column("its standard error", "log ratio per SD",
                                        checks=[pa.Check.ge(0)]),
-            "irr_per_sd": _float("IRR per SD without this province", "ratio",
+            "irr_per_sd": float_column("IRR per SD without this province", "ratio",
                                  checks=[pa.Check.gt(0)]),
-            "irr_ci_low": _float("lower 95 % limit", "ratio"),
-            "irr_ci_high": _float("upper 95 % limit", "ratio"),
-            "p_value": _p(),
-            "ci_excludes_one": _bool("the 95 % CI of this refit excludes 1"),
-            "full_irr_per_sd": _float("IRR per SD with all 31 provinces", "ratio"),
-            "full_ci_excludes_one": _bool("the 95 % CI of the full fit excludes 1"),
-            "irr_ratio_to_full": _float("irr_per_sd ÷ full_irr_per_sd: how much this province "
+            "irr_ci_low": float_column("lower 95 % limit", "ratio"),
+            "irr_ci_high": float_column("upper 95 % limit", "ratio"),
+            "p_value": p_column("two-sided p-value"),
+            "ci_excludes_one": flag_column("the 95 % CI of this refit excludes 1"),
+            "full_irr_per_sd": float_column("IRR per SD with all 31 provinces", "ratio"),
+            "full_ci_excludes_one": flag_column("the 95 % CI of the full fit excludes 1"),
+            "irr_ratio_to_full": float_column("irr_per_sd ÷ full_irr_per_sd: how much this province "
                                         "moves the result", "ratio"),
-            "converged": _bool("the refit converged"),
-            "is_main": _bool("refit of the headline specification"),
+            "converged": flag_column("the refit converged"),
+            "is_main": flag_column("refit of the headline specification"),
         },
         strict=True, ordered=True, **one_row_per("specification", "left_out_adcode"),
         description="Leave-one-province-out refits: the main exposure's IRR per SD without "
@@ -374,19 +362,19 @@ SCHEMAS = {
             **_spec_columns(),
             "n": count_column("provinces in the fit"),
             "postings_total": count_column("postings of the outcome over the provinces fitted"),
-            "irr_per_sd": _float("IRR per SD of the main exposure (log-rate models: rate "
+            "irr_per_sd": float_column("IRR per SD of the main exposure (log-rate models: rate "
                                  "ratio per SD)", "ratio", checks=[pa.Check.gt(0)]),
-            "irr_ci_low": _float("lower 95 % limit", "ratio"),
-            "irr_ci_high": _float("upper 95 % limit", "ratio"),
-            "p_value": _p(),
-            "ci_excludes_one": _bool("the 95 % CI excludes 1"),
+            "irr_ci_low": float_column("lower 95 % limit", "ratio"),
+            "irr_ci_high": float_column("upper 95 % limit", "ratio"),
+            "p_value": p_column("two-sided p-value"),
+            "ci_excludes_one": flag_column("the 95 % CI excludes 1"),
             "rank_within_exposure": _int("rank of irr_per_sd among the specifications of the "
                                          "same main exposure (1 = smallest)", "rank"),
-            "residual_moran_i": _float("residual Moran's I (fits on 31 provinces)",
+            "residual_moran_i": float_column("residual Moran's I (fits on 31 provinces)",
                                        "Moran's I", nullable=True),
-            "residual_moran_p_sim": _p("its permutation p-value", nullable=True),
-            "converged": _bool("the fit converged"),
-            "is_main": _bool("the headline specification"),
+            "residual_moran_p_sim": p_column("its permutation p-value", nullable=True),
+            "converged": flag_column("the fit converged"),
+            "is_main": flag_column("the headline specification"),
         },
         strict=True, ordered=True, **one_row_per("specification"),
         description="Specification curve: the main exposure's IRR per SD in every "
@@ -405,18 +393,18 @@ SCHEMAS = {
             "model_kind": text_column("model kind", isin=list(MODEL_KINDS)),
             "covariate_set": text_column("covariate set", isin=_COV_IDS),
             "adcode": adcode_column(),
-            "exposure_resid": _float("main exposure (z-scored) with the other regressors "
+            "exposure_resid": float_column("main exposure (z-scored) with the other regressors "
                                      "(constant, covariates) partialled out by weighted least "
                                      "squares", "SD of the exposure"),
-            "outcome_resid": _float("working response of the model's last IRLS step (log "
+            "outcome_resid": float_column("working response of the model's last IRLS step (log "
                                     "postings per child, offset excluded) with the other "
                                     "regressors partialled out", "log rate"),
-            "weight": _float("IRLS weight μ / (1 + αμ), normalised to mean 1 over the 31 "
+            "weight": float_column("IRLS weight μ / (1 + αμ), normalised to mean 1 over the 31 "
                              "provinces", "weight", checks=[pa.Check.gt(0)]),
             "postings_count": count_column("postings of the outcome in the province"),
-            "slope": _float("weighted least-squares slope of outcome_resid on exposure_resid "
+            "slope": float_column("weighted least-squares slope of outcome_resid on exposure_resid "
                             "(the same on every row of a specification)", "log ratio per SD"),
-            "coefficient": _float("the model's coefficient of the main exposure (log IRR per "
+            "coefficient": float_column("the model's coefficient of the main exposure (log IRR per "
                                   "SD); equals slope by the Frisch–Waugh–Lovell theorem",
                                   "log ratio per SD"),
         },
