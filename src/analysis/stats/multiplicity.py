@@ -1,23 +1,27 @@
 """Multiplicity-adjusted p-values within a family of tests: Holm and Benjamini–Hochberg.
 
-Pure functions on arrays. Written out (a few lines each) so that the two adjustments and the
-project's significance rule (``p ≤ α``, :func:`analysis.vocab.settings.significant`) sit in one
-place; ``tests/test_model_inference.py`` checks both against
-``statsmodels.stats.multitest.multipletests`` and against a brute-force computation.
+Thin, validated wrappers of ``statsmodels.stats.multitest.multipletests`` (the library the
+hotspot FDR control already uses, :func:`analysis.stats.hotspots.fdr_significant`), so the
+specification-curve tables and the hotspot maps adjust p-values with one implementation.
+``tests/test_model_inference.py`` checks both against a brute-force computation of their
+definitions.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from statsmodels.stats.multitest import multipletests
 
 
-def _as_p(p: np.ndarray) -> np.ndarray:
+def _adjusted(p: np.ndarray, method: str) -> np.ndarray:
     p = np.asarray(p, float)
     if p.ndim != 1:
         raise ValueError("p-values must be one-dimensional")
     if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
         raise ValueError("p-values must lie in [0, 1] without missing values")
-    return p
+    if len(p) == 0:
+        return p.copy()
+    return np.asarray(multipletests(p, method=method)[1], dtype="float64")
 
 
 def holm(p: np.ndarray) -> np.ndarray:
@@ -35,15 +39,7 @@ def holm(p: np.ndarray) -> np.ndarray:
     -------
     Adjusted p-values (probability, 0–1), shape (m,), in the order of ``p``.
     """
-    p = _as_p(p)
-    m = len(p)
-    if m == 0:
-        return p.copy()
-    order = np.argsort(p, kind="mergesort")
-    stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    out = np.empty(m)
-    out[order] = np.maximum.accumulate(stepped)
-    return out
+    return _adjusted(p, "holm")
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
@@ -60,15 +56,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     -------
     Adjusted p-values (probability, 0–1), shape (m,), in the order of ``p``.
     """
-    p = _as_p(p)
-    m = len(p)
-    if m == 0:
-        return p.copy()
-    order = np.argsort(p, kind="mergesort")
-    scaled = m * p[order] / np.arange(1, m + 1)
-    out = np.empty(m)
-    out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    return out
+    return _adjusted(p, "fdr_bh")
 
 
 __all__ = ["benjamini_hochberg", "holm"]
