@@ -16,9 +16,14 @@ def adcode_column(description: str = "province adcode (GB/T 2260, xx0000)", *,
                      description=description, metadata={"unit": "adcode"})
 
 
-def persons_column(description: str, *, nullable: bool = False) -> pa.Column:
-    """A non-negative count of people (unit: persons)."""
-    return pa.Column("Int64" if nullable else "int64", pa.Check.ge(0), nullable=nullable,
+def persons_column(description: str, *, nullable: bool = False,
+                   extension_dtype: bool = False) -> pa.Column:
+    """A non-negative count of people (unit: persons).
+
+    The dtype is pandas' nullable ``Int64`` when ``nullable`` or ``extension_dtype`` (a table
+    whose counts are read with nullable integers throughout), else ``int64``.
+    """
+    return pa.Column("Int64" if nullable or extension_dtype else "int64", pa.Check.ge(0), nullable=nullable,
                      description=description, metadata={"unit": "persons"})
 
 
@@ -26,6 +31,11 @@ def count_column(description: str, *, nullable: bool = False) -> pa.Column:
     """A non-negative count of records (unit: count)."""
     return pa.Column("Int64" if nullable else "int64", pa.Check.ge(0), nullable=nullable,
                      description=description, metadata={"unit": "count"})
+
+
+def int_column(description: str, unit: str) -> pa.Column:
+    """A non-negative integer in ``unit`` that is not a count (a census year, a rank)."""
+    return pa.Column("int64", pa.Check.ge(0), description=description, metadata={"unit": unit})
 
 
 def share_column(description: str, *, nullable: bool = False) -> pa.Column:

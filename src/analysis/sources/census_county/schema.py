@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.vocab.columns import adcode_column, one_row_per, text_column
+from analysis.vocab.columns import adcode_column, flag_column, one_row_per, persons_column, text_column
 from analysis.vocab.provinces import MAINLAND31
 
 MAINLAND = list(MAINLAND31)
@@ -65,11 +65,6 @@ SCHEMAS = {
 }
 
 
-def _persons(description: str, *, nullable: bool = True) -> pa.Column:
-    return pa.Column("Int64", pa.Check.ge(0), nullable=nullable, description=description,
-                     metadata={"unit": "persons"})
-
-
 _LONG_FORM = ("long-form sample count (about 10 % of households answered the long form): "
               "not a population count; use it as a share")
 _FULL_COUNT = "full count (short form)"
@@ -96,56 +91,57 @@ def _county_columns() -> dict[str, pa.Column]:
                         "directly under a province keeps its own code; 2010 西沙群岛 its "
                         "synthetic code)", metadata={"unit": "adcode"}),
         "adcode": adcode_column("province adcode (GB/T 2260, xx0000)"),
-        "population_persons": _persons("resident population (合计 / 人口数_合计)",
-                                       nullable=False),
-        "male_persons": _persons("resident males", nullable=False),
-        "female_persons": _persons("resident females", nullable=False),
+        "population_persons": persons_column("resident population (合计 / 人口数_合计)",
+                                             extension_dtype=True),
+        "male_persons": persons_column("resident males", extension_dtype=True),
+        "female_persons": persons_column("resident females", extension_dtype=True),
     }
     ages = {"0": "aged 0", "1_4": "aged 1–4", "5_9": "aged 5–9", "10_14": "aged 10–14",
             "0_4": "aged 0–4 (0 + 1–4)", "0_14": "aged 0–14 (0 + 1–4 + 5–9 + 10–14)"}
     for sex, word in (("male", "males"), ("female", "females")):
         for band, text in ages.items():
-            cols[f"age_{band}_{sex}_persons"] = _persons(f"resident {word} {text}")
+            cols[f"age_{band}_{sex}_persons"] = persons_column(f"resident {word} {text}", nullable=True)
     cols.update({
-        "age_0_4_persons": _persons("residents aged 0–4, both sexes"),
-        "age_0_14_persons": _persons("residents aged 0–14, both sexes"),
-        "age_15_64_persons": _persons("residents aged 15–64, both sexes (working age)"),
-        "age_20_49_persons": _persons("residents aged 20–49, both sexes (prime parenting "
+        "age_0_4_persons": persons_column("residents aged 0–4, both sexes", nullable=True),
+        "age_0_14_persons": persons_column("residents aged 0–14, both sexes", nullable=True),
+        "age_15_64_persons": persons_column("residents aged 15–64, both sexes (working age)", nullable=True),
+        "age_20_49_persons": persons_column("residents aged 20–49, both sexes (prime parenting "
                                       "age: children-per-adult index = age_0_14_persons ÷ "
-                                      "age_20_49_persons)"),
-        "age_65_plus_persons": _persons("residents aged 65 and over, both sexes"),
-        "age_20_49_female_persons": _persons("resident females aged 20–49 (child–woman "
-                                             "ratio = age_0_4_persons ÷ this)"),
-        "hukou_registered_persons": _persons(
+                                      "age_20_49_persons)", nullable=True),
+        "age_65_plus_persons": persons_column("residents aged 65 and over, both sexes", nullable=True),
+        "age_20_49_female_persons": persons_column("resident females aged 20–49 (child–woman "
+                                             "ratio = age_0_4_persons ÷ this)", nullable=True),
+        "hukou_registered_persons": persons_column(
             "2010: registered (hukou) population of the unit (户籍人口), beside the resident "
-            "population; null in 2020 (not in that table)"),
-        "hukou_elsewhere_same_county_persons": _persons(
+            "population; null in 2020 (not in that table)", nullable=True),
+        "hukou_elsewhere_same_county_persons": persons_column(
             "residents whose hukou is registered in another township of the same county "
             "(2010 column 迁入人口-本县（市）/本市市区, moves between districts of one city "
-            "included; 2020 户口登记地在外乡镇街道人口_本县)"),
-        "hukou_elsewhere_other_county_persons": _persons(
+            "included; 2020 户口登记地在外乡镇街道人口_本县)", nullable=True),
+        "hukou_elsewhere_other_county_persons": persons_column(
             "residents whose hukou is registered in another county of the same province "
-            "(2010 迁入人口-本省其他县（市）、市区; 2020 …_本省其他县)"),
-        "hukou_elsewhere_other_province_persons": _persons(
+            "(2010 迁入人口-本省其他县（市）、市区; 2020 …_本省其他县)", nullable=True),
+        "hukou_elsewhere_other_province_persons": persons_column(
             "residents whose hukou is registered in another province (2010 迁入人口-外省, "
             "national sum 85,876,337 = the official inter-provincial figure; 2020 …_省外, "
-            "124,837,153)"),
-        "urban_persons": _persons("urban residents (城镇人口)"),
-        "rural_persons": _persons("rural residents (乡村人口)"),
+            "124,837,153)", nullable=True),
+        "urban_persons": persons_column("urban residents (城镇人口)", nullable=True),
+        "rural_persons": persons_column("rural residents (乡村人口)", nullable=True),
         "family_households": pa.Column(
             "Int64", pa.Check.ge(0), nullable=True,
             description="family households (2010 户数, equal to 全部数据-家庭户; 2020 家庭户数); "
                         "collective households not included",
             metadata={"unit": "households"}),
-        "college_or_above_persons": _persons(
+        "college_or_above_persons": persons_column(
             "residents aged 6+ with junior college (大学专科) or higher schooling, both sexes; "
-            + _FULL_COUNT),
-        "illiterate_15_plus_persons": _persons("illiterate residents aged 15+; " + _FULL_COUNT),
-        "employed_sample_persons": _persons(
-            "employed persons (all occupations; 2010 aged 16+, 2020 aged 16+); " + _LONG_FORM),
-        "agriculture_occupation_sample_persons": _persons(
+            + _FULL_COUNT, nullable=True),
+        "illiterate_15_plus_persons": persons_column("illiterate residents aged 15+; " + _FULL_COUNT,
+                                                     nullable=True),
+        "employed_sample_persons": persons_column(
+            "employed persons (all occupations; 2010 aged 16+, 2020 aged 16+); " + _LONG_FORM, nullable=True),
+        "agriculture_occupation_sample_persons": persons_column(
             "employed in agriculture, forestry, animal husbandry, fishery (2010 …、水利业生产人员; "
-            "2020 农林牧渔业生产及辅助人员); " + _LONG_FORM),
+            "2020 农林牧渔业生产及辅助人员); " + _LONG_FORM, nullable=True),
         "agriculture_occupation_share": pa.Column(
             float, pa.Check.in_range(0, 1), nullable=True,
             description="agriculture_occupation_sample_persons ÷ employed_sample_persons "
@@ -242,8 +238,10 @@ SCHEMAS["census_county_crosswalk"] = pa.DataFrameSchema(
                                         "the harmonised unit", metadata={"unit": "count"}),
         "members_2020_count": pa.Column("int64", pa.Check.ge(0), description="2020 leaves in "
                                         "the harmonised unit", metadata={"unit": "count"}),
-        "population_2010_persons": _persons("2010 resident population of the harmonised unit"),
-        "population_2020_persons": _persons("2020 resident population of the harmonised unit"),
+        "population_2010_persons": persons_column("2010 resident population of the harmonised unit",
+                                                  nullable=True),
+        "population_2020_persons": persons_column("2020 resident population of the harmonised unit",
+                                                  nullable=True),
         "population_ratio": pa.Column(float, pa.Check.gt(0), nullable=True,
                                       description="population_2020 ÷ population_2010 of the "
                                       "harmonised unit (a diagnostic: far from 1 hints at an "
@@ -269,24 +267,25 @@ SCHEMAS["census_prefecture"] = pa.DataFrameSchema(
         "counties_count": pa.Column("int64", pa.Check.ge(0), description="leaf units summed "
                                     "(0: no leaf of that year, e.g. corps cities founded after "
                                     "2010)", metadata={"unit": "count"}),
-        "population_persons": _persons("resident population, sum of the leaves"),
-        "male_persons": _persons("resident males"),
-        "female_persons": _persons("resident females"),
-        "age_0_14_male_persons": _persons("males aged 0–14"),
-        "age_0_14_female_persons": _persons("females aged 0–14"),
-        "age_0_14_persons": _persons("residents aged 0–14"),
-        "age_0_4_male_persons": _persons("males aged 0–4"),
-        "age_0_4_female_persons": _persons("females aged 0–4"),
-        "age_0_4_persons": _persons("residents aged 0–4"),
-        "hukou_registered_persons": _persons("2010 registered (hukou) population; null 2020"),
-        "hukou_elsewhere_same_county_persons": _persons("hukou in another township of the "
-                                                        "same county"),
-        "hukou_elsewhere_other_county_persons": _persons("hukou in another county of the "
-                                                         "province"),
-        "hukou_elsewhere_other_province_persons": _persons("hukou in another province"),
-        "census_city_population_persons": _persons("census_city_prefecture.population_persons "
+        "population_persons": persons_column("resident population, sum of the leaves", nullable=True),
+        "male_persons": persons_column("resident males", nullable=True),
+        "female_persons": persons_column("resident females", nullable=True),
+        "age_0_14_male_persons": persons_column("males aged 0–14", nullable=True),
+        "age_0_14_female_persons": persons_column("females aged 0–14", nullable=True),
+        "age_0_14_persons": persons_column("residents aged 0–14", nullable=True),
+        "age_0_4_male_persons": persons_column("males aged 0–4", nullable=True),
+        "age_0_4_female_persons": persons_column("females aged 0–4", nullable=True),
+        "age_0_4_persons": persons_column("residents aged 0–4", nullable=True),
+        "hukou_registered_persons": persons_column("2010 registered (hukou) population; null 2020",
+                                                   nullable=True),
+        "hukou_elsewhere_same_county_persons": persons_column("hukou in another township of the "
+                                                        "same county", nullable=True),
+        "hukou_elsewhere_other_county_persons": persons_column("hukou in another county of the "
+                                                         "province", nullable=True),
+        "hukou_elsewhere_other_province_persons": persons_column("hukou in another province", nullable=True),
+        "census_city_population_persons": persons_column("census_city_prefecture.population_persons "
                                                    "(Dong et al.'s city table; 2010 adjusted "
-                                                   "by them to the 2020 units)"),
+                                                   "by them to the 2020 units)", nullable=True),
         "population_difference_persons": pa.Column("Int64", nullable=True,
                                                    description="population_persons − "
                                                    "census_city_population_persons",
@@ -304,10 +303,6 @@ SCHEMAS["census_prefecture"] = pa.DataFrameSchema(
                        "harmonised units of census_county_crosswalk, so they are comparable "
                        "with 2020 up to the unresolved pools (each inside one prefecture)."},
 )
-
-
-def _flag(description: str) -> pa.Column:
-    return pa.Column(bool, description=description, metadata={"unit": "flag"})
 
 
 def _code(description: str, *, nullable: bool = True) -> pa.Column:
@@ -356,12 +351,12 @@ SCHEMAS["place_gazetteer"] = pa.DataFrameSchema(
                              "own code; null for other levels"),
         "harmonised_code": _code("county rows: harmonised 2010–2020 unit "
                                  "(census_county_crosswalk.harmonised_code); null otherwise"),
-        "unique_in_prefecture": _flag("no other unit of the same level in the same 2020 "
+        "unique_in_prefecture": flag_column("no other unit of the same level in the same 2020 "
                                       "prefecture has this name form (either year; a 2010 "
                                       "unit and its 2020 successor are one unit)"),
-        "unique_in_province": _flag("no other unit of the same level in the province has "
+        "unique_in_province": flag_column("no other unit of the same level in the province has "
                                     "this name form"),
-        "unique_in_country": _flag("no other unit of the same level in the country has this "
+        "unique_in_country": flag_column("no other unit of the same level in the country has this "
                                    "name form"),
     },
     strict=True, ordered=True, **one_row_per("level", "unit_code", "name_zh", "form"),

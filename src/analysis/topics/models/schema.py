@@ -10,6 +10,7 @@ from analysis.vocab.columns import (
     count_column,
     flag_column,
     float_column,
+    int_column,
     one_row_per,
     p_column,
     persons_column,
@@ -94,10 +95,6 @@ _INPUTS = ["migration_by_province", "census_hukou_province", "census_city_provin
 _MODEL_SOURCES = ["province_exposures", "case_rates", "case_counts_by_period", "boundaries_ocha"]
 
 
-def _int(description: str, unit: str) -> pa.Column:
-    return pa.Column("int64", pa.Check.ge(0), description=description, metadata={"unit": unit})
-
-
 def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
     cols = {
         "specification": text_column("specification id: group|kind|outcome|exposure|covariates|"
@@ -129,8 +126,8 @@ def _spec_columns(*, exposure_column: bool = True) -> dict[str, pa.Column]:
                                        isin=list(OD_PERIODS)),
         "exposure_period_matched": flag_column("the O–D period overlaps the outcome's years (False: "
                                          "undated outcome or years before any O–D table)"),
-        "offset_year": _int("census year of the children aged 0–14 in the offset "
-                            "(denominator)", "year"),
+        "offset_year": int_column("census year of the children aged 0–14 in the offset "
+                                  "(denominator)", "year"),
     })
     return cols
 
@@ -368,8 +365,8 @@ SCHEMAS = {
             "irr_ci_high": float_column("upper 95 % limit", "ratio"),
             "p_value": p_column("two-sided p-value"),
             "ci_excludes_one": flag_column("the 95 % CI excludes 1"),
-            "rank_within_exposure": _int("rank of irr_per_sd among the specifications of the "
-                                         "same main exposure (1 = smallest)", "rank"),
+            "rank_within_exposure": int_column("rank of irr_per_sd among the specifications of "
+                                               "the same main exposure (1 = smallest)", "rank"),
             "residual_moran_i": float_column("residual Moran's I (fits on 31 provinces)",
                                        "Moran's I", nullable=True),
             "residual_moran_p_sim": p_column("its permutation p-value", nullable=True),
