@@ -93,7 +93,8 @@ def panel_figure(view: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
                high="irr_ci_high", highlight=data["is_headline"].astype(bool))
     has = np.isfinite(data["loo_irr_min"].to_numpy(float))
     ax.hlines(y[has] - 0.32, data["loo_irr_min"].to_numpy(float)[has],
-              data["loo_irr_max"].to_numpy(float)[has], color=LOO_COLOUR, lw=3)
+              data["loo_irr_max"].to_numpy(float)[has], color=LOO_COLOUR, lw=3,
+              gid="loo_range")
     lo = np.nanmin(data[["irr_ci_low", "loo_irr_min"]].to_numpy(float))
     hi = np.nanmax(data[["irr_ci_high", "loo_irr_max"]].to_numpy(float))
     ax.set_xlim(lo * 0.92, hi * 1.08)
