@@ -43,7 +43,7 @@
 from analysis import tables
 from analysis.plots import inference_figures as inf
 from analysis.plots.save import save_figure
-from analysis.plots.style import use_house_style
+from analysis.plots.style import current_lang, use_house_style
 from analysis.site.prose import say
 from analysis.topics.model_inference import views as iv
 from analysis.vocab import wording
@@ -87,7 +87,9 @@ fig, chart = inf.panel_figure(view)
 files = save_figure(fig, "08_period_panel", data=chart, **inf.panel_text(view))
 
 # %% [markdown]
-# **How to read it.** The bottom block is what notebook 04's by-period rows show: within a
+# **How to read it.** Each dot is a ratio of postings per child: above 1, more postings where
+# (or when) out-migration is one standard deviation higher; below 1, fewer; the bar is its
+# confidence interval. The bottom block is what notebook 04's by-period rows show: within a
 # single wave, provinces that send more people away may have more postings per child. The top
 # block asks the within-province question that the cross-sections cannot: when a province's
 # out-migration changes from one wave to the next, do its postings follow? The two can
@@ -159,7 +161,7 @@ iv.multiplicity_counts(multiplicity)
 say(iv.reunion_sentence(reunions))
 
 # %%
-rview = iv.reunion_view(reunions)
+rview = iv.reunion_view(reunions, lang=current_lang())
 fig, chart = inf.reunion_figure(rview)
 files = save_figure(fig, "08_found_given_lost", data=chart, **inf.reunion_text(rview, reunions))
 
