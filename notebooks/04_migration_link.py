@@ -27,8 +27,9 @@
 # provinces that receive migrants have more children found or adults searching?
 #
 # Every model was fitted by `make data` (code in `src/analysis/topics/models/`); this notebook only
-# reads the model tables (`data/processed/README.md`). Every specification is reported; none was
-# chosen by its p-value.
+# reads the model tables. Every specification is reported; none was chosen by its p-value. The
+# **primary province result**, the period-matched panel with province fixed effects, is in
+# notebook 08; the pooled models here are exploratory.
 
 # %%
 from analysis import tables
@@ -169,10 +170,9 @@ files = save_figure(fig, "04_robustness_by_outcome", data=data, **mf.robustness_
 # %% [markdown]
 # ### Period by period
 #
-# The dated sources are split by the period in which the child went missing, each against the
-# out-migration of the matching five-year period (before 1990 no origin–destination table
-# exists, so those periods use the earliest one and are flagged as not matched). Periods with
-# too few postings are not modelled.
+# The dated sources are split by the period of loss, each against the out-migration of the
+# matching five-year period (before 1990 no O–D table exists: those periods use the earliest,
+# flagged as not matched); periods with too few postings are not modelled.
 
 # %%
 periods_fit = mv.by_period(coefficients, fits)
@@ -244,7 +244,7 @@ say(find.leverage_markdown(avs))
 #   provinces can move results (section 4), and the hukou shares are too collinear with
 #   urbanisation and schooling to separate.
 # * **Many specifications.** Reporting one model would hide how much results depend on
-#   choices; all are shown, the headline was fixed in advance.
+#   choices; all are shown, the headline was fixed in advance (multiplicity: notebook 08).
 
 # %%
 say(find.closing_markdown(head, spec_curve, residual, refits, matching))

@@ -67,6 +67,7 @@ def test_notebook_is_thin(source: Path):
 def test_every_notebook_is_checked():
     assert len(NOTEBOOKS) >= 6
     assert "07_county_models" in {p.stem for p in NOTEBOOKS}
+    assert "08_model_inference" in {p.stem for p in NOTEBOOKS}
     assert "06_prefecture_atlas" in {p.stem for p in NOTEBOOKS}
     assert all(p.suffix == ".py" for p in NOTEBOOKS)
 
