@@ -32,6 +32,8 @@
 # %%
 from analysis import tables
 from analysis.plots import county_model_figures as cmf
+from analysis.plots import hotspot_maps as hm
+from analysis.plots import prefecture_maps as pm
 from analysis.plots.save import save_figure
 from analysis.plots.style import use_house_style
 from analysis.site.prose import say
@@ -127,17 +129,26 @@ fig, data = cmf.added_variable_figure(added)
 files = save_figure(fig, "07_county_added_variable", data=data, **cmf.added_variable_text())
 
 # %% [markdown]
-# ## 5. Spatial dependence of the residuals: not tested here
+# ## 5. Spatial dependence of the residuals, at prefecture scale
 #
-# The county census carries no polygons, and the build holds no prefecture polygons either,
-# so no contiguity weights exist below the province. The Pearson residuals of the
-# fixed-effect models are published averaged per prefecture (`county_model_residuals`) for a
-# map once prefecture polygons are built; until then, residual spatial dependence between
-# neighbouring counties is **not tested**, and the clustered errors protect only against
-# dependence inside a prefecture.
+# The county census carries no polygons, so the test runs one level up: the Pearson residuals
+# of each fit are averaged per prefecture (`county_model_residuals`) and their Moran's I is
+# computed on queen contiguity of the prefecture polygons (`boundaries_prefecture`, islands
+# joined to their nearest units as in the prefecture atlas). The p-value is two-sided (no
+# direction was expected) from seeded permutations of the prefecture means; residuals share
+# the fitted coefficients, so the permutation null is an approximation. Province fixed effects
+# centre the residuals within each province, which can make neighbours across a province
+# border look *dissimilar* (negative I).
 
 # %%
+say(cv.residual_moran_sentence(fits))
 say(cv.residual_sentence(residuals))
+
+# %%
+for b in pm.BASEMAPS:
+    fig, data = cmf.residual_map(hm.drawing_boundaries(b), pm.drawing_prefectures(b), residuals)
+    save_figure(fig, f"07_county_residuals_{b}", data=data,
+                **cmf.residual_map_text(hm.drawing_boundaries(b), fits))
 
 # %% [markdown]
 # ## What this can and cannot say
@@ -148,3 +159,8 @@ say(cv.residual_sentence(residuals))
 #   family members), and the 2010 figures are set against postings spanning two decades.
 # * The specifications shown are all that were fitted; they share their data, so the count of
 #   intervals that exclude 1 is not a count of independent findings.
+# * Residual spatial dependence is **tested between prefectures** (section 5), not between
+#   neighbouring counties of one prefecture; the errors clustered by prefecture cover
+#   dependence inside a prefecture, and the Moran test's permutation null is approximate for
+#   model residuals. Where the pooled models leave clustered residuals, the province-FE
+#   estimates are the ones to read.

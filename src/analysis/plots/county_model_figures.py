@@ -1,5 +1,5 @@
-"""The figures of notebook 07 (county count models): coefficient plots, sensitivity, and binned
-within-province added-variable plots.
+"""The figures of notebook 07 (county count models): coefficient plots, sensitivity, binned
+within-province added-variable plots, and the prefecture map of the models' residuals.
 
 Each ``*_figure`` builder takes a frame of :mod:`analysis.topics.county_models.views` (or a
 county model table) and returns ``(figure, chart_data)``: the figure and exactly the frame it
@@ -10,17 +10,26 @@ Ratios are drawn on a log axis with 95 % CIs.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from analysis.plots import maps
+from analysis.plots import prefecture_maps as pm
 from analysis.plots.model_figures import STATUS_COLOURS, STATUS_LABELS
 from analysis.plots.save import FigureText
-from analysis.plots.style import RED, label
+from analysis.plots.style import NO_DATA_COLOUR, RED, label
 from analysis.topics.county_models.schema import COUNTY_MODEL_MEASURES, HEADLINE
-from analysis.topics.county_models.views import CHECK_LABELS, SIDE_LABELS, SPEC_LABELS
+from analysis.topics.county_models.views import (
+    CHECK_LABELS,
+    SIDE_LABELS,
+    SPEC_LABELS,
+    residual_moran_rows,
+)
 from analysis.vocab.county_exposures import MODEL_EXPOSURES
 from analysis.vocab.county_exposures import label as exposure_label
 from analysis.vocab.wording import (
@@ -216,3 +225,82 @@ def added_variable_text() -> FigureText:
                  f"area ∝ the bin's weight; the line's slope is the model coefficient. "
                  f"{COUNTY_MODEL_CAVEAT}"),
         source=SOURCE)
+
+
+# --- residuals at prefecture scale -----------------------------------------------------------
+
+#: Inner class breaks of the residual map (prefecture mean of the Pearson residuals),
+#: symmetric around zero; the outer bound is the largest absolute mean drawn.
+RESIDUAL_BREAKS = (0.2, 0.5)
+RESIDUAL_COLUMNS = ["measure", "spec", "prefecture_adcode", "prefecture_name_zh", "adcode",
+                    "units_count", "mean_pearson_residual"]
+RESIDUAL_TITLE = ("Where the county models over- and under-predict: residuals by prefecture",
+                  "县级模型的残差：按地级单位")
+
+
+def residual_rows(residuals: pd.DataFrame, fills: gpd.GeoDataFrame,
+                  spec: str = HEADLINE[1]) -> pd.DataFrame:
+    """The ``county_model_residuals`` rows of ``spec`` as drawn: the prefecture code renamed
+    ``prefecture_adcode`` (the name of the published prefecture figures; the privacy guard
+    exempts adcodes from the posting-id check) with the prefecture's Chinese name from
+    ``fills``, both measures in :data:`COUNTY_MODEL_MEASURES` order."""
+    r = residuals[residuals["spec"] == spec].rename(columns={"prefecture_code":
+                                                             "prefecture_adcode"})
+    names = fills[["prefecture_adcode", "prefecture_name_zh"]].drop_duplicates()
+    r = r.merge(names, on="prefecture_adcode", how="left", validate="many_to_one")
+    order = {m: i for i, m in enumerate(COUNTY_MODEL_MEASURES)}
+    r = r.sort_values(by=["measure", "prefecture_adcode"],
+                      key=lambda c: c.map(order) if c.name == "measure" else c)
+    return r[RESIDUAL_COLUMNS].reset_index(drop=True)
+
+
+def residual_map(base: gpd.GeoDataFrame, fills: gpd.GeoDataFrame, residuals: pd.DataFrame,
+                 spec: str = HEADLINE[1]) -> tuple[Figure, pd.DataFrame]:
+    """Prefecture means of the Pearson residuals of the ``spec`` models, one panel per side
+    (lost, found), on the prefecture fills of a basemap
+    (:func:`analysis.plots.prefecture_maps.drawing_prefectures`); symmetric breaks
+    (:data:`RESIDUAL_BREAKS`), red = more postings than the model predicts; prefectures
+    without residuals stay in the no-data grey."""
+    data = residual_rows(residuals, fills, spec)
+    top = float(np.ceil(data["mean_pearson_residual"].abs().max() * 10) / 10)
+    inner = sorted({*RESIDUAL_BREAKS, *(-b for b in RESIDUAL_BREAKS)})
+    bins = [b for b in inner if b < top] + [top]
+    fig, axes = maps.subplots(1, len(COUNTY_MODEL_MEASURES), figsize=(14.4, 7.4))
+    for ax, m in zip(np.atleast_1d(axes), COUNTY_MODEL_MEASURES, strict=True):
+        sel = data[data["measure"] == m]
+        pm._panel(ax, base)
+        maps.diverging_choropleth(ax, pm._join(fills, sel, ["mean_pearson_residual"]),
+                                  "mean_pearson_residual", bins=bins, fmt="{:+.1f}",
+                                  lowest=-top, edgecolor=pm.PREFECTURE_EDGE,
+                                  linewidth=pm.PREFECTURE_WIDTH,
+                                  legend_title=label("mean Pearson residual",
+                                                     "皮尔逊残差均值"))
+        maps.extend_legend(ax, [Patch(facecolor=NO_DATA_COLOUR, edgecolor="none",
+                                      label=label("No data / not in the fit", "无数据/未纳入"))])
+        pm._outlines(ax, base)
+        pm._legend_below(ax)
+        ax.set_title(label(*SIDE_LABELS[COUNTY_MODEL_MEASURES[m]]), fontsize=9, loc="left")
+    fig.suptitle(label(*RESIDUAL_TITLE), x=0.02, ha="left", fontsize=12, fontweight="bold")
+    return fig, data
+
+
+def residual_map_text(base: gpd.GeoDataFrame, fits: pd.DataFrame,
+                      spec: str = HEADLINE[1]) -> FigureText:
+    """Title, caption and source of :func:`residual_map`; the caption states the residual
+    Moran test of each side (``county_model_fit``)."""
+    r = residual_moran_rows(fits)
+    r = r[r["spec"] == spec]
+    tests = "; ".join(f"{x.side} side I = {x.residual_moran_i:.3f}, two-sided p = "
+                      f"{x.residual_moran_p_two_sided:.3f} ({x.residual_moran_prefectures_count}"
+                      " prefectures)" for x in r.itertuples())
+    return FigureText(
+        title=label(*RESIDUAL_TITLE),
+        caption=(f"Mean Pearson residual of the county units of each prefecture, negative "
+                 f"binomial models ({SPEC_LABELS[spec][0]}): red, more postings per child "
+                 "than the model predicts; blue, fewer. Moran's I of these means (queen "
+                 "contiguity of the prefectures, row-standardised, seeded permutations): "
+                 f"{tests}. Grey: no county unit in the fit (the found-side fit with "
+                 "province fixed effects drops provinces without a reunion) or no data. "
+                 f"Province outlines over the prefecture fills. {COUNTY_MODEL_CAVEAT}"),
+        source=(f"{SOURCE} Prefecture polygons: Dong et al. (leiii/census, MIT). "
+                f"{base.attrs['attribution']}."))

@@ -1,7 +1,7 @@
 """The computed findings notebook 03 states in prose, as small typed results.
 
 Each function takes processed tables (``hotspot_local``, ``hotspot_global_moran``,
-``hotspot_source_destination``, ``hotspot_neighbours``, ``case_flows``,
+``hotspot_lisa_sensitivity``, ``hotspot_source_destination``, ``hotspot_neighbours``, ``case_flows``,
 ``published_hotspot_comparison``, ``published_flow_comparison``) and returns a frozen dataclass
 of the numbers a sentence cites; its ``markdown()`` method writes the sentence. Province names
 in prose are English. ``tests/test_hotspot_findings.py`` checks the fields against the tables.
@@ -23,6 +23,12 @@ from analysis.plots.text import number_word, province_list
 from analysis.stats import hotspots
 from analysis.topics.hotspots import compare
 from analysis.topics.hotspots.build import ALPHA, MEASURE_LABELS, PERMUTATIONS, POOLED, QUEEN_LINK
+from analysis.topics.hotspots.schema import (
+    CHANGING,
+    SENSITIVITY_SEEDS,
+    SENSITIVITY_WEIGHTS,
+    STABLE,
+)
 from analysis.topics.migration.views import with_names
 from analysis.vocab.provinces import crosswalk
 from analysis.vocab.seeds import SEED
@@ -209,7 +215,8 @@ class GlobalMoran:
                 f"{SEED}. Of the {len(self.measures)} pooled measures, **{self.significant}** "
                 "show significant positive spatial autocorrelation of the EB rate at the "
                 f"{self.alpha * 100:g} % level:\n\n"
-                + "\n".join(f"* {MEASURE_LABELS[m][0]}: I = {i:.3f} (permutation p = {p:.4f})"
+                + "\n".join(f"* {MEASURE_LABELS[m][0]}: I = {i:.3f} (directed permutation p = "
+                            f"{p:.4f})"
                             for m, i, p in self.measures))
 
 
@@ -225,9 +232,11 @@ def global_moran(moran: pd.DataFrame, neighbours: pd.DataFrame) -> GlobalMoran:
 
 
 def moran_table(moran: pd.DataFrame) -> pd.DataFrame:
-    """Moran's I and its permutation p by measure and period, raw and EB rates side by side."""
-    return moran.pivot_table(index=["measure", "period"], columns="rate_kind",
-                             values=["moran_i", "p_sim"]).round(4)
+    """Moran's I and its directed permutation p (column ``p_directed``) by measure and period,
+    raw and EB rates side by side."""
+    return (moran.rename(columns={"p_sim": "p_directed"})
+            .pivot_table(index=["measure", "period"], columns="rate_kind",
+                         values=["moran_i", "p_directed"]).round(4))
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ class LocalSpots:
         text = f"**{MEASURE_LABELS[self.measure][0]}.** "
         if not self.hot and not self.cold:
             text += ("No province is a significant Gi* hot or cold spot after false-discovery-rate "
-                     f"control. Unadjusted (p ≤ {self.alpha}, not corrected for {self.tests} "
+                     f"control. Unadjusted (directed p ≤ {self.alpha}, not corrected for {self.tests} "
                      f"tests, so not evidence on its own): hot {province_list(self.hot_unadjusted)}; "
                      f"cold {province_list(self.cold_unadjusted)}.")
         else:
@@ -274,6 +283,175 @@ def local_spots(local: pd.DataFrame) -> list[LocalSpots]:
                               where("gi_label_unadjusted", hotspots.HOT_SPOT),
                               where("gi_label_unadjusted", hotspots.COLD_SPOT),
                               where("lisa_cluster", "High-High")))
+    return out
+
+
+#: Gi* label ↔ the LISA cluster of the same direction (outliers have no Gi* counterpart).
+GI_LISA_MATCH = {hotspots.HOT_SPOT: "High-High", hotspots.COLD_SPOT: "Low-Low",
+                 hotspots.NOT_SIGNIFICANT: hotspots.NOT_SIGNIFICANT}
+
+
+@dataclass(frozen=True)
+class GiDecision:
+    """How Gi* (kept, tested by total randomisation) compares with the LISA (conditional
+    permutation) over every pooled province test of ``hotspot_local``, after FDR control.
+
+    ``agree``: tests with the same verdict (Gi* hot spot and LISA High-High, cold spot and
+    Low-Low, or neither significant); ``equal_p``: tests whose two directed p-values are equal;
+    ``lisa_clusters``: LISA High-High / Low-Low after FDR, ``lisa_confirmed`` of them a Gi* spot
+    of the same direction; ``lisa_outliers``: LISA High-Low / Low-High after FDR (no Gi*
+    counterpart); ``gi_only``: Gi* hot or cold spots where the LISA flags nothing."""
+
+    tests: int
+    maps: int
+    equal_p: int
+    agree: int
+    gi_spots: int
+    lisa_clusters: int
+    lisa_confirmed: int
+    lisa_outliers: int
+    gi_only: int
+
+    def markdown(self) -> str:
+        return (f"**Decision on Gi\\*: kept, with its own inference.** Gi\\* is tested by total "
+                "randomisation (all 31 rates permuted over the map, the province's own "
+                "included), no longer by the LISA's conditional permutation, under which the "
+                "two directed p-values were equal row for row and could not confirm each other; "
+                f"now {self.equal_p} of the {self.tests} pooled tests ({self.maps} maps × 31 "
+                "provinces) have equal directed p-values. The tests ask different questions: "
+                "Gi\\* whether a province's neighbourhood total (itself included) is extreme, "
+                "the LISA whether its neighbours are extreme given its own rate. After FDR "
+                f"control they give the same verdict in **{self.agree} of {self.tests}** tests. "
+                f"{self.lisa_confirmed} of the {self.lisa_clusters} LISA High-High or Low-Low "
+                f"clusters are also Gi\\* hot or cold spots of the same direction "
+                f"({self.lisa_outliers} LISA outliers, which Gi\\* cannot flag); Gi\\* adds "
+                f"**{self.gi_only}** hot or cold spots the LISA does not flag (of its "
+                f"{self.gi_spots}). Because its null permutes the province's own rate too, one "
+                "extreme province can make its neighbourhood significant: those Gi\\*-only "
+                "spots are a second reading of the map, not confirmed clusters.")
+
+
+def gi_decision(local: pd.DataFrame) -> GiDecision:
+    """From ``hotspot_local`` (pooled rows)."""
+    p = local[local["period"] == POOLED]
+    lisa, gi = p["lisa_cluster"], p["gi_label"]
+    clusters = lisa.isin(["High-High", "Low-Low"])
+    outliers = ~clusters & (lisa != hotspots.NOT_SIGNIFICANT)
+    same = gi.map(GI_LISA_MATCH) == lisa
+    return GiDecision(len(p), p["measure"].nunique(),
+                      int((p["gi_p_sim"] == p["lisa_p_sim"]).sum()), int(same.sum()),
+                      int((gi != hotspots.NOT_SIGNIFICANT).sum()), int(clusters.sum()),
+                      int((clusters & same).sum()), int(outliers.sum()),
+                      int(((gi != hotspots.NOT_SIGNIFICANT)
+                           & (lisa == hotspots.NOT_SIGNIFICANT)).sum()))
+
+
+#: The traditional geographic regions of China (七大地理分区), used to name a cluster whose
+#: members change ("a south-west cluster"); the NBS regions of the crosswalk are broader.
+GEOGRAPHIC_REGIONS: dict[str, tuple[int, ...]] = {
+    "North China": (110000, 120000, 130000, 140000, 150000),
+    "the north-east": (210000, 220000, 230000),
+    "East China": (310000, 320000, 330000, 340000, 350000, 360000, 370000),
+    "Central China": (410000, 420000, 430000),
+    "South China": (440000, 450000, 460000),
+    "the south-west": (500000, 510000, 520000, 530000, 540000),
+    "the north-west": (610000, 620000, 630000, 640000, 650000),
+}
+#: Share of the weights × seed variants from which a changing member counts as "most".
+MOST = 0.5
+
+
+def region_phrase(adcodes: tuple[int, ...]) -> str:
+    """``"the south-west"`` if every province is in one geographic region
+    (:data:`GEOGRAPHIC_REGIONS`), else the regions joined (``"South China and the
+    south-west"``), in the order of the table."""
+    found = [r for r, codes in GEOGRAPHIC_REGIONS.items() if set(adcodes) & set(codes)]
+    return " and ".join(found)
+
+
+@dataclass(frozen=True)
+class LisaStability:
+    """The LISA clusters of one pooled measure under every weights × seed variant
+    (``hotspot_lisa_sensitivity``): the published members ``(adcode, cluster)`` (queen
+    weights, the project's seed, FDR), the stable members (in the same cluster in every
+    variant), the changing ones ``(adcode, modal cluster, share of variants)`` by share, and
+    the provinces whose published label changes with the seed alone on the queen weights
+    ``(adcode, published label, share of seeds that reproduce it)``."""
+
+    measure: str
+    variants: int
+    published: tuple[tuple[int, str], ...]
+    stable: tuple[tuple[int, str], ...]
+    changing: tuple[tuple[int, str, float], ...]
+    seed_changes: tuple[tuple[int, str, float], ...]
+
+    @property
+    def most(self) -> tuple[tuple[int, str, float], ...]:
+        """Changing members in at least :data:`MOST` of the variants."""
+        return tuple(c for c in self.changing if c[2] >= MOST)
+
+    def summary(self) -> str:
+        """Per cluster type: the region, the stable members and those that depend on the
+        weights or seed (empty if no province is in a cluster in most variants)."""
+        parts = []
+        for kind in ("High-High", "Low-Low", "High-Low", "Low-High"):
+            core = [a for a, k in self.stable if k == kind]
+            maybe = [a for a, k, _ in self.most if k == kind]
+            if not core and not maybe:
+                continue
+            where = region_phrase(tuple(core + maybe))
+            if not core:
+                parts.append(f"{kind} in most variants but not all: {province_list(maybe)} "
+                             f"({where}), no stable cluster")
+                continue
+            text = f"a {kind} cluster in {where} ({province_list(core)} in every variant"
+            if maybe:
+                text += f", with {province_list(maybe)} depending on the weights and seed"
+            parts.append(text + ")")
+        return "; ".join(parts)
+
+    def markdown(self) -> str:
+        def listed(items: tuple, with_share: bool) -> str:
+            if not items:
+                return "none"
+            return ", ".join(f"{_name(i[0])} ({i[1]}{f', {i[2]:.0%}' if with_share else ''})"
+                             for i in items)
+
+        few = [a for a, _, s in self.changing if s < MOST]
+        text = (f"**{MEASURE_LABELS[self.measure][0]}.** Published LISA clusters (queen weights, "
+                f"seed {SEED}, FDR): {listed(self.published, False)}. Over {self.variants} "
+                f"variants ({len(SENSITIVITY_WEIGHTS)} weights × {len(SENSITIVITY_SEEDS)} "
+                f"seeds), in the same cluster in every variant: {listed(self.stable, False)}; "
+                f"in at least {MOST:.0%} of them: {listed(self.most, True)}; in fewer: "
+                f"{province_list(few)}.")
+        if self.seed_changes:
+            text += (" On the queen weights the seed alone changes the label of "
+                     + ", ".join(f"{_name(a)} (published: {k}; the same in {s:.0%} of the "
+                                 "seeds)" for a, k, s in self.seed_changes) + ".")
+        summary = self.summary()
+        text += (f" Read: {summary}." if summary else
+                 " No province is in a cluster in most variants: no LISA cluster to report.")
+        return text
+
+
+def lisa_stability(sensitivity: pd.DataFrame) -> list[LisaStability]:
+    """One :class:`LisaStability` per measure of ``hotspot_lisa_sensitivity``, in table order
+    (changing members by share of variants, then adcode)."""
+    out = []
+    for m, g in sensitivity.groupby("measure", sort=False):
+        pub = g[g["lisa_cluster"] != hotspots.NOT_SIGNIFICANT]
+        stable = g[g["stability"] == STABLE]
+        changing = g[g["stability"] == CHANGING].sort_values(
+            ["modal_cluster_share", "adcode"], ascending=[False, True], kind="stable")
+        seeds = g[g["seeds_same_share"] < 1]
+        out.append(LisaStability(
+            str(m), int(g["variants_count"].iloc[0]),
+            tuple((int(r.adcode), str(r.lisa_cluster)) for r in pub.itertuples()),
+            tuple((int(r.adcode), str(r.modal_cluster)) for r in stable.itertuples()),
+            tuple((int(r.adcode), str(r.modal_cluster), float(r.modal_cluster_share))
+                  for r in changing.itertuples()),
+            tuple((int(r.adcode), str(r.lisa_cluster), float(r.seeds_same_share))
+                  for r in seeds.itertuples())))
     return out
 
 

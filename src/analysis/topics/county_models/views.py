@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.topics.county_models.schema import CHECKS, COUNTY_MODEL_MEASURES, COUNTY_SPECS, HEADLINE
 from analysis.vocab.county_exposures import BY_ID, MODEL_EXPOSURES
-from analysis.vocab.settings import ALPHA
+from analysis.vocab.settings import ALPHA, MORAN_PERMUTATIONS
 
 #: Side labels (EN, 中文).
 SIDE_LABELS = {"lost": ("Lost side: families' postings (where the child went missing)",
@@ -209,6 +209,54 @@ def residual_sentence(residuals: pd.DataFrame) -> str:
                      f"{r.quantile(0.75):.2f})")
     return ("Prefecture means of the Pearson residuals of the province-FE adjusted models — "
             + "; ".join(parts) + ".")
+
+
+def residual_moran_rows(fits: pd.DataFrame) -> pd.DataFrame:
+    """The residual Moran test of every county fit (``county_model_fit``) in display order
+    (measure, spec): ``measure``, ``side``, ``spec``, ``fe``, I, the permutation mean, the
+    two-sided p, the prefectures tested, and ``significant`` (two-sided p < α)."""
+    f = fits.copy()
+    f["side"] = f["measure"].map(COUNTY_MODEL_MEASURES)
+    f["fe"] = f["spec"].str.startswith("fe_")
+    f["significant"] = f["residual_moran_p_two_sided"] < ALPHA
+    f = f.sort_values(by=["measure", "spec"], key=lambda c: c.map(
+        {**{m: i for i, m in enumerate(COUNTY_MODEL_MEASURES)},
+         **{s: i for i, s in enumerate(COUNTY_SPECS)}}))
+    return f.reset_index(drop=True)[["measure", "side", "spec", "fe", "residual_moran_i",
+                                     "residual_moran_mean_sim", "residual_moran_p_two_sided",
+                                     "residual_moran_prefectures_count", "significant"]]
+
+
+def residual_moran_sentence(fits: pd.DataFrame) -> str:
+    """Moran's I of the prefecture means of the Pearson residuals, every fit, with its
+    two-sided permutation p, and how many fits with and without province fixed effects leave
+    significant residual dependence (Markdown)."""
+    r = residual_moran_rows(fits)
+
+    def one(x: pd.Series) -> str:
+        return (f"{SPEC_LABELS[x['spec']][0]}: I = {x['residual_moran_i']:.3f} (two-sided p = "
+                f"{x['residual_moran_p_two_sided']:.3f}, {int(x['residual_moran_prefectures_count'])}"
+                " prefectures)")
+
+    sides = "".join(f"\n* **{side.capitalize()} side** — "
+                    + "; ".join(one(x) for _, x in r[r["measure"] == m].iterrows())
+                    for m, side in COUNTY_MODEL_MEASURES.items())
+    counts = []
+    for fe, name in ((True, "with province fixed effects"), (False, "without")):
+        s = r[r["fe"] == fe]
+        sig = s[s["significant"]]
+        signs = sorted({"positive" if i > 0 else "negative" for i in sig["residual_moran_i"]})
+        counts.append(f"{name}, {len(sig)} of {len(s)} fits leave a residual I with two-sided "
+                      f"p < {ALPHA}" + (f" ({' and '.join(signs)})" if len(sig) else ""))
+    head = r[(r["measure"] == HEADLINE[0]) & (r["spec"] == HEADLINE[1])].iloc[0]
+    verdict = ("significant" if head["significant"] else "not significant")
+    return (f"Moran's I of the prefecture means of the Pearson residuals (queen contiguity of "
+            f"the prefecture polygons, row-standardised; {MORAN_PERMUTATIONS} seeded "
+            "permutations, two-sided; I is compared with the permutation mean, not with "
+            f"−1/(n−1)):\n{sides}\n\nIn short: {'; '.join(counts)}. For the headline the "
+            f"residual dependence between neighbouring prefectures is {verdict} "
+            f"(I = {head['residual_moran_i']:.3f}, permutation mean "
+            f"{head['residual_moran_mean_sim']:.3f}).")
 
 
 def placement_sentence(estimates: pd.DataFrame, case_rates: pd.DataFrame) -> str:
