@@ -38,6 +38,7 @@ from analysis.plots import factcheck_figures as ff
 from analysis.plots.save import save_figure
 from analysis.plots.style import use_house_style
 from analysis.site.prose import say
+from analysis.topics.factcheck import evaluators as ev
 from analysis.topics.factcheck.evaluators import VERDICTS, estimates_vs_postings
 from analysis.vocab.factcheck import ARTICLES, TESTABILITY_RULE
 
@@ -92,6 +93,29 @@ files = save_figure(fig, "05_estimates_vs_postings", data=data, **ff.estimates_t
 # %%
 fig, data = ff.verdicts_figure(fc)
 files = save_figure(fig, "05_verdicts_by_article", data=data, **ff.verdicts_text())
+
+# %% [markdown]
+# ## Below the province: county and prefecture evidence
+#
+# Three claims now also read results below the province: the corridor of C04 in the prefecture
+# atlas of reunions (notebook 06), and the county count models (notebook 07) for C06 (left-behind
+# children at the highest risk) and C13 (demand for boys). These associations are ecological
+# (places, not children); each is read against the side of 1 the claim predicts. The verdict of
+# C04 is decided on the province flows; C06 and C13 cannot be tested under the one rule above,
+# so the county results are context.
+
+# %%
+by_claim = fc.set_index("claim_id")
+atlas = {n: tables.read(n) for n in ("prefecture_case_counts", "prefecture_hotspot_local")}
+below = ev.prefecture_corridor(atlas, list(ev.C04_ORIGINS), list(ev.C04_DESTINATIONS))
+say(f"**C04** ({by_claim.loc['C04', 'verdict']}):" + below["text"])
+county = ev.county_evidence(tables.read("county_model_estimates"),
+                            tables.read("county_model_sensitivity"))
+for cid, rows in county.groupby("claim_id"):
+    say(f"**{cid}** ({by_claim.loc[cid, 'verdict']}): {ev.county_text(rows)}.")
+say(ev.proxy_check_text(tables.read("county_left_behind_check")).strip())
+fig, data = ff.county_evidence_figure(county)
+files = save_figure(fig, "05_county_evidence", data=data, **ff.county_evidence_text(county))
 
 # %% [markdown]
 # ## Reading the verdicts

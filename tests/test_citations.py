@@ -1,6 +1,8 @@
 """Citations a newsroom can use: nothing published (processed tables, figure data and captions,
-executed notebooks, the report) names a host recorded as ``read_via_url`` in the curated tables,
-and every published citation is a curated ``original_url`` or a DOI — and the scans can fail."""
+executed notebooks, the report) names a host recorded as ``read_via_url`` in any curated table
+(every file of ``data/raw/manual/`` with a ``read_via_url`` column, found by reading the headers,
+and the shared curated copies), and every published citation is a curated ``original_url`` or a
+DOI — and the scans can fail."""
 
 from __future__ import annotations
 
@@ -23,23 +25,36 @@ from analysis.vocab.citations import (
 )
 
 CURATED = paths.ROOT.parent / "shared" / "data" / "curated"
-CITED_TABLES = ("left_behind_children_by_province_partial.csv",
-                "published_figures_with_quotes.csv")
+#: Suffixes of curated tables (comma- or tab-separated).
+TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 #: Text files that are published: their suffixes.
 TEXT_SUFFIXES = {".csv", ".json", ".geojson", ".md", ".html", ".ipynb", ".svg", ".txt", ".css"}
 DOI_PATTERN = re.compile(r"(?:doi:\s*|doi\.org/)(10\.\d{4,9}/[^\s,;)\"'<>]+)", re.IGNORECASE)
 
 
-def _curated(name: str) -> pd.DataFrame:
-    """A curated table: the shared curated copy when present, else the reviewed manual copy
-    (the two are byte-identical, see tests/test_manual.py)."""
-    path = CURATED / name if (CURATED / name).is_file() else paths.MANUAL / name
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+def cited_tables(*folders: Path) -> dict[str, pd.DataFrame]:
+    """Every table (``*.csv``, ``*.tsv``) in ``folders`` whose header has a ``read_via_url``
+    column, keyed ``'<folder name>/<file name>'``; missing folders are skipped."""
+    found = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for f in sorted(folder.iterdir()):
+            sep = TABLE_SUFFIXES.get(f.suffix)
+            if sep is None or not f.is_file():
+                continue
+            header = pd.read_csv(f, sep=sep, dtype=str, nrows=0).columns
+            if "read_via_url" in header:
+                found[f"{folder.name}/{f.name}"] = pd.read_csv(f, sep=sep, dtype=str,
+                                                               keep_default_na=False)
+    return found
 
 
 @pytest.fixture(scope="module")
 def curated() -> dict[str, pd.DataFrame]:
-    return {name: _curated(name) for name in CITED_TABLES}
+    """The curated tables that record a copy read: the reviewed manual copies and, when the
+    shared folder is here, the shared curated copies."""
+    return cited_tables(paths.MANUAL, CURATED)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +121,27 @@ def test_leak_scan_can_fail(tmp_path, read_via_hosts):
     assert leaks(tmp_path, read_via_hosts) == [f"sub/fig.json: {key}"]
 
 
+def test_cited_tables_are_found_by_their_header(tmp_path):
+    (tmp_path / "a.csv").write_text("x,read_via_url\n1,http://m.spam.example/a\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.tsv").write_text("x\tread_via_url\n1,\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("x,source_url\n1,http://spam.example/a\n", encoding="utf-8")
+    (tmp_path / "d.md").write_text("read_via_url\n", encoding="utf-8")
+    found = cited_tables(tmp_path, tmp_path / "missing")
+    assert sorted(found) == [f"{tmp_path.name}/a.csv", f"{tmp_path.name}/b.tsv"]
+    assert list(found[f"{tmp_path.name}/a.csv"]["read_via_url"]) == ["http://m.spam.example/a"]
+
+
+def test_every_manual_table_with_a_copy_read_is_scanned(curated):
+    """Discovered, not listed: the manual tables with a ``read_via_url`` column are the two
+    tables of published figures today, and each has the three citation columns."""
+    manual = {k.split("/", 1)[1] for k in curated if k.startswith(f"{paths.MANUAL.name}/")}
+    assert {"left_behind_children_by_province_partial.csv",
+            "published_figures_with_quotes.csv"} <= manual
+    for name, frame in curated.items():
+        assert {"original_url", "original_url_status", "read_via_url"} <= set(frame.columns), name
+
+
 def test_the_curated_tables_do_record_mirrors(read_via_hosts, curated):
     hosts = set().union(*read_via_hosts.values())
     assert len(hosts) >= 20  # 24 when written: afdelivr.top, orobotics.cn, chinaqna.com, ...
@@ -117,13 +153,25 @@ def test_the_curated_tables_do_record_mirrors(read_via_hosts, curated):
 # --- the real build -----------------------------------------------------------------------------
 
 def test_no_processed_table_names_a_read_via_host(processed, read_via_hosts):
+    """Every published table (``data/processed/*.csv``, and every other text file there)."""
     assert len(list(processed.glob("*.csv"))) >= 20
     assert leaks(processed, read_via_hosts) == []
 
 
 def test_no_figure_data_or_caption_names_a_read_via_host(read_via_hosts):
+    """Every figure's caption and source (``figures/*.json``), chart data and SVG text."""
     assert len(list(paths.FIGURES.glob("*.json"))) >= 20
     assert leaks(paths.FIGURES, read_via_hosts) == []
+
+
+def test_no_vocabulary_cites_a_read_via_host(read_via_hosts):
+    """The texts published figures and pages are written from (source lines, articles,
+    citations, wording) name no mirror host, whatever the build last wrote."""
+    src = paths.ROOT / "src" / "analysis"
+    assert leaks(src / "vocab", read_via_hosts) == []
+    texts = [f for f in src.rglob("*.py")
+             if any(k in f.read_text(encoding="utf-8").lower() for k in read_via_hosts)]
+    assert not [str(f.relative_to(src)) for f in texts]
 
 
 def test_no_executed_notebook_names_a_read_via_host(executed_notebooks, read_via_hosts):

@@ -367,3 +367,60 @@ def test_claims_file_errors_name_row_and_column(tmp_path, claims):
         read_claims(_write(tmp_path, bad), paths.MANUAL / "claims_to_check.csv")
     with pytest.raises(DataError, match="rule"):
         read_claims(_write(tmp_path, claims.drop(columns="rule")))
+
+
+# -- the county and prefecture evidence (notebook 05) ------------------------------------------
+
+def test_c04_review_reason_agrees_with_the_prefecture_atlas(processed, claims):
+    """The reviewed reason of C04 says most of the corridor's reunions are placed only at
+    province level, most lost-side hot spots lie outside Yunnan and Sichuan and the found-side
+    ones in Fujian: the atlas, recomputed here from its two tables, must say so too."""
+    counts = tables.read("prefecture_case_counts", processed)
+    local = tables.read("prefecture_hotspot_local", processed)
+    reason = claims.set_index("claim_id").loc["C04", "verdict_reason"]
+    assert "most of the corridor's reunions are placed only at province level" in reason
+    for measure, provinces in (("lost_uiuing_success", ev.C04_ORIGINS),
+                               ("found_uiuing_success", ev.C04_DESTINATIONS)):
+        c = counts[(counts["measure"] == measure) & counts["province_adcode"].isin(provinces)]
+        placed = c.loc[c["row_kind"] == "prefecture", "postings_count"].sum()
+        assert placed < c["postings_count"].sum() / 2, measure
+    hot = local[local["gi_label"] == "Hot spot"]
+    lost = hot[hot["measure"] == "lost_uiuing_success"]
+    assert "most of the prefecture hot spots of where found children went missing lie " \
+           "outside Yunnan and Sichuan" in reason
+    assert lost["adcode"].isin(ev.C04_ORIGINS).sum() < len(lost) / 2
+    found = hot[hot["measure"] == "found_uiuing_success"]
+    assert "those of where they were found lie in Fujian" in reason
+    assert len(found) and (found["adcode"] == 350000).all()
+
+
+def test_county_evidence_figure_draws_every_county_row(processed):
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import factcheck_figures as ff
+
+    county = ev.county_evidence(tables.read("county_model_estimates", processed),
+                                tables.read("county_model_sensitivity", processed))
+    assert list(county["claim_id"]) == [c for c, *_ in ev.COUNTY_EVIDENCE]
+    fig, data = ff.county_evidence_figure(county)
+    assert list(data.columns) == ff.COUNTY_COLUMNS
+    assert data[["irr", "ci_low", "ci_high"]].equals(county[["irr", "ci_low", "ci_high"]])
+    ax = fig.axes[0]
+    drawn = sorted(float(x) for c in ax.containers for x in c.lines[0].get_xdata())
+    assert drawn == pytest.approx(sorted(county["irr"].dropna()))
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(data["row"])
+    n = county["n_units"].astype(int)
+    caption = ff.county_evidence_text(county)["caption"]
+    assert f"{n.min():,}–{n.max():,} county units" in caption
+    assert "not verified abductions" in caption
+    plt.close(fig)
+
+
+def test_county_evidence_figure_data_is_committed(processed):
+    """figures/05_county_evidence.csv is what the builder gives on the built tables."""
+    published = pd.read_csv(paths.FIGURES / "05_county_evidence.csv")
+    county = ev.county_evidence(tables.read("county_model_estimates", processed),
+                                tables.read("county_model_sensitivity", processed))
+    assert list(published["reading"]) == list(county["reading"])
+    assert published["irr"].to_numpy() == pytest.approx(county["irr"].to_numpy(), rel=5e-3)

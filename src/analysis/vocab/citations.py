@@ -35,8 +35,8 @@ DOI_PREFIX = "https://doi.org/"
 
 
 def host(url: str) -> str:
-    """The lower-case host of an address, port kept (``'218.28.6.71:81'``); scheme optional
-    (``'chinaqna.com/a/1'`` → ``'chinaqna.com'``). Empty text gives ``''``."""
+    """The lower-case host of an address, port kept (``'192.0.2.1:81'``); scheme optional
+    (``'mirror.example/a/1'`` → ``'mirror.example'``). Empty text gives ``''``."""
     url = url.strip()
     if not url:
         return ""
@@ -45,8 +45,8 @@ def host(url: str) -> str:
 
 def host_keys(url: str) -> set[str]:
     """Spellings of an address's host to search published text for: the host, the host without
-    its port and the host without a leading ``www.`` or ``m.`` (``'m.orobotics.cn'`` →
-    ``{'m.orobotics.cn', 'orobotics.cn'}``). Empty text gives an empty set."""
+    its port and the host without a leading ``www.`` or ``m.`` (``'m.mirror.example'`` →
+    ``{'m.mirror.example', 'mirror.example'}``). Empty text gives an empty set."""
     h = host(url)
     if not h:
         return set()

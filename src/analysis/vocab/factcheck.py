@@ -63,3 +63,12 @@ ARTICLES: dict[str, tuple[str, str, str]] = {
               "Hearts” (2013), undated", "",
               "author and address not known to the project: it cannot be linked"),
 }
+
+#: How a county association bears on a claim (the readings of
+#: :func:`analysis.topics.factcheck.evaluators.ecological_reading`), EN → 中文.
+READINGS_ZH: dict[str, str] = {
+    "ecologically consistent with the claim": "生态学上与论断一致",
+    "ecologically not consistent with the claim": "生态学上与论断不一致",
+    "no association distinguishable from none": "无可辨别的关联",
+    "the claim predicts no direction here": "论断对此未预测方向",
+}

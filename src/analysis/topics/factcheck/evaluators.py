@@ -35,8 +35,9 @@ from analysis.vocab.seeds import SEED
 from analysis.vocab.settings import HOT_SPOT
 from analysis.vocab.wording import POSTINGS_NOT_INCIDENCE as POSTINGS
 
-__all__ = ["EVALUATORS", "VERDICTS", "Evidence", "county_evidence", "ecological_reading",
-           "estimates_vs_postings", "fact_check"]
+__all__ = ["C04_DESTINATIONS", "C04_ORIGINS", "EVALUATORS", "VERDICTS", "Evidence",
+           "county_evidence", "county_text", "ecological_reading", "estimates_vs_postings",
+           "fact_check", "prefecture_corridor", "proxy_check_text"]
 
 #: Bootstrap replicates of the reunion-corridor lift (claim C04).
 BOOTSTRAP_REPLICATES = 2000
@@ -151,6 +152,11 @@ def corridor_lift(flows: pd.DataFrame, origins: list[int], destinations: list[in
     return float(lift(counts)[0]), float(low), float(high)
 
 
+#: The provinces claim C04 names: children sold from (Yunnan, Sichuan) and bought in (Fujian,
+#: Guangdong); adcodes.
+C04_ORIGINS: tuple[int, ...] = (to_adcode("云南"), to_adcode("四川"))
+C04_DESTINATIONS: tuple[int, ...] = (to_adcode("福建"), to_adcode("广东"))
+
 #: Measures of the reunion corridor below the province: where found children went missing and
 #: where they were found (``prefecture_case_counts``, ``prefecture_hotspot_local``).
 CORRIDOR_MEASURES = {"origins": "lost_uiuing_success", "destinations": "found_uiuing_success"}
@@ -209,8 +215,7 @@ def source_destination(t: Tables, params: Params) -> Evidence:
     flows = t["case_flows"]
     f = flows[(flows["source"] == "uiuing_success") & ~flows["same_province"].astype(bool)]
     total = int(f["flow_count"].sum())
-    src = [to_adcode("云南"), to_adcode("四川")]
-    dst = [to_adcode("福建"), to_adcode("广东")]
+    src, dst = list(C04_ORIGINS), list(C04_DESTINATIONS)
     corridor = int(f[f["lost_adcode"].isin(src) & f["destination_adcode"].isin(dst)]
                    ["flow_count"].sum())
     out_src = int(f[f["lost_adcode"].isin(src)]["flow_count"].sum())
@@ -349,8 +354,10 @@ def county_evidence(estimates: pd.DataFrame, sensitivity: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _county_text(rows: pd.DataFrame) -> str:
-    """The county rows of one claim as evidence prose."""
+def county_text(rows: pd.DataFrame) -> str:
+    """The county rows of one claim (:func:`county_evidence`) as evidence prose: per row the
+    exposure, side, fit, county units, ratio per SD with its 95 % interval and the reading;
+    "no estimate" for a missing fit."""
     parts = []
     for r in rows.itertuples():
         if not np.isfinite(r.irr):
@@ -410,7 +417,7 @@ def left_behind_risk(t: Tables, params: Params) -> Evidence:
                 "(families' postings)")
         facts = _county_facts(county)
         evidence += (" Counties (the claim predicts a ratio above 1: more children missing "
-                     "where more people have left): " + _county_text(county) + "."
+                     "where more people have left): " + county_text(county) + "."
                      + proxy_check_text(t.get("county_left_behind_check")))
     coef = t.get("model_coefficients")
     if coef is not None and not coef.empty:
@@ -642,9 +649,9 @@ def boys_and_girls(t: Tables, params: Params) -> Evidence:
     fam_boys = publishable_share(fam_sex.get("male", 0), fam_sex.get("female", 0))
     abducted = boys.get("abducted")
     county = _county_rows(t, "C13")
-    county_text = ("" if county is None else
-                   " Son preference, counties (the claim predicts a ratio above 1 where "
-                   "children are found, that is bought): " + _county_text(county) + ".")
+    son_text = ("" if county is None else
+                " Son preference, counties (the claim predicts a ratio above 1 where "
+                "children are found, that is bought): " + county_text(county) + ".")
     county_irr = (None if county is None or not np.isfinite(county["irr"].iloc[0])
                   else float(county["irr"].iloc[0]))
     return Evidence(
@@ -660,7 +667,7 @@ def boys_and_girls(t: Tables, params: Params) -> Evidence:
                   f"{_share_text(abducted)}; given away {_share_text(boys.get('given_away'))}; "
                   f"abandoned {_share_text(boys.get('abandoned'))}; all family postings (2021 "
                   f"scrape) {_share_text(fam_boys)}. The type of loss is recorded for few "
-                  f"postings.{county_text} {POSTINGS.capitalize()}."),
+                  f"postings.{son_text} {POSTINGS.capitalize()}."),
         shown_in="figures 02_sex_by_source, 05_county_evidence; tables case_composition, "
                  "county_model_estimates",
         facts=({} if abducted is None else {"boys_share_abducted": abducted})
